@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+
+// Two cores: the service layer is I/O-bound and runs files in parallel; the infra layer shares one
+// synthesized estate (see infra/test/support) so it needs no more than one worker per core.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'service', include: ['service/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'infra', include: ['infra/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'tooling',
+          include: [
+            'scripts/test/**/*.test.ts',
+            'cli/test/**/*.test.ts',
+            'bench/test/**/*.test.ts',
+            'testing/test/**/*.test.ts',
+          ],
+        },
+      },
+    ],
+  },
+});
