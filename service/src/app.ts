@@ -1,0 +1,212 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  DatabaseUnavailableError,
+  InvalidInputError,
+  PayloadTooLargeError,
+  RecordNotFoundError,
+  ServiceError,
+  UnsupportedMediaTypeError,
+} from './errors.ts';
+import { formatEventLine, formatRequestLogLine, type LineSink } from './log.ts';
+import type { RandomSource } from './random.ts';
+import type { Settings } from './settings.ts';
+import type { Store, StoredRecord } from './store/store.ts';
+
+/** The largest document `POST /store` accepts. */
+export const MAX_DOCUMENT_BYTES = 64 * 1024;
+/** Newest-first listing bounds. */
+export const DEFAULT_LIST_LIMIT = 20;
+export const MAX_LIST_LIMIT = 100;
+/** A database answer later than this is an outage: the client gets a 503 well within 2 seconds. */
+export const DEFAULT_STORE_DEADLINE_MS = 1500;
+
+/** Everything the routes need, passed in so tests control time, chance, storage and logs. */
+export interface AppDependencies {
+  /** The validated settings (identity, fault switch, failure share). */
+  readonly settings: Pick<Settings, 'servedBy' | 'faultMode' | 'failureRate'>;
+  /** The store, opened lazily; rejects with DatabaseUnavailableError while it cannot be reached. */
+  readonly store: () => Promise<Store>;
+  /** Epoch milliseconds with sub-millisecond precision. @default performance.timeOrigin + performance.now() */
+  readonly now?: () => number;
+  /** Decides which requests record a simulated failure. @default Math.random */
+  readonly random?: RandomSource;
+  /** Receives one JSON line per request and per operator event. */
+  readonly log: LineSink;
+  /** Longest wait for the database per request. @default 1500 */
+  readonly storeDeadlineMs?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Builds the route table shared by web mode and Lambda mode. Does no I/O. */
+export function createApp(deps: AppDependencies): Hono {
+  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
+  const random = deps.random ?? Math.random;
+  const deadlineMs = deps.storeDeadlineMs ?? DEFAULT_STORE_DEADLINE_MS;
+  const { servedBy, faultMode, failureRate } = deps.settings;
+  const startedAt = new Date(now()).toISOString();
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const start = now();
+    c.header('x-served-by-version', servedBy.version);
+    c.header('x-served-by-region', servedBy.region);
+    c.header('x-served-by-engine', servedBy.engine);
+    c.header('x-served-by-colour', servedBy.colour);
+    await next();
+    deps.log(
+      formatRequestLogLine({
+        time: new Date(start).toISOString(),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round((now() - start) * 100) / 100,
+        outcome: failureRate > 0 && random() < failureRate ? 'failure' : 'success',
+        version: servedBy.version,
+        region: servedBy.region,
+        engine: servedBy.engine,
+        colour: servedBy.colour,
+      }),
+    );
+  });
+
+  const withStore = async <T>(work: (store: Store) => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DatabaseUnavailableError(`database did not answer within ${deadlineMs} ms`)),
+        deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([deps.store().then(work), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  app.get('/', (c) =>
+    faultMode === 'root-500'
+      ? c.json({ error: 'fault_injected', detail: 'FAULT_MODE=root-500 makes / fail on purpose' }, 500)
+      : c.text('Hello, DevOps!'),
+  );
+
+  app.get('/health', (c) => c.text('healthy'));
+
+  app.get('/health/deep', async (c) => {
+    await withStore((store) => store.ping());
+    return c.json({ status: 'healthy', database: 'reachable' });
+  });
+
+  app.get('/info', (c) => c.json({ ...servedBy, startedAt }));
+
+  app.post(
+    '/store',
+    async (c, next) => {
+      const type = c.req.header('content-type') ?? '';
+      if (!JSON_MEDIA_TYPE.test(type)) {
+        throw new UnsupportedMediaTypeError(
+          `expected Content-Type application/json, got ${JSON.stringify(type)}`,
+        );
+      }
+      await next();
+    },
+    bodyLimit({
+      maxSize: MAX_DOCUMENT_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(`the document must not exceed ${MAX_DOCUMENT_BYTES} bytes`);
+      },
+    }),
+    async (c) => {
+      const json = parseJsonObject(new Uint8Array(await c.req.arrayBuffer()));
+      const id = crypto.randomUUID();
+      await withStore((store) => store.put(id, json));
+      c.header('location', `/store/${id}`);
+      return c.json({ id }, 201);
+    },
+  );
+
+  app.get('/store/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!UUID.test(id)) throw new InvalidInputError('the id must be a UUID');
+    const record = await withStore((store) => store.get(id));
+    if (record === undefined) throw new RecordNotFoundError(`no record with id ${id}`);
+    return c.body(record.json, 200, { 'content-type': 'application/json' });
+  });
+
+  app.get('/store', async (c) => {
+    const limit = parseLimit(c.req.query('limit'));
+    const records = await withStore((store) => store.list(limit));
+    return c.body(formatRecordList(records), 200, { 'content-type': 'application/json' });
+  });
+
+  app.notFound((c) =>
+    c.json({ error: 'not_found', detail: `no route for ${c.req.method} ${c.req.path}` }, 404),
+  );
+
+  app.onError((error, c) => {
+    const status = statusOf(error);
+    if (status === 500) {
+      deps.log(formatEventLine(now(), 'unexpected-error', { path: c.req.path, error: String(error.stack) }));
+      return c.json({ error: 'internal_error', detail: 'unexpected error' }, 500);
+    }
+    const code = error instanceof ServiceError ? error.code : 'bad_request';
+    return c.json({ error: code, detail: error.message }, status);
+  });
+
+  return app;
+}
+
+/** The single place where domain errors become HTTP statuses. */
+function statusOf(error: Error): ContentfulStatusCode {
+  if (error instanceof InvalidInputError) return 400;
+  if (error instanceof RecordNotFoundError) return 404;
+  if (error instanceof PayloadTooLargeError) return 413;
+  if (error instanceof UnsupportedMediaTypeError) return 415;
+  if (error instanceof DatabaseUnavailableError) return 503;
+  return 500;
+}
+
+/**
+ * Accepts exactly one JSON object in strict UTF-8 and returns its text unchanged, so the store keeps
+ * what the client sent (key order, duplicate keys, number spelling) rather than a re-serialisation.
+ */
+export function parseJsonObject(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new InvalidInputError('the body is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`the body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError('the body must be a JSON object');
+  }
+  return text;
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_LIST_LIMIT;
+  const limit = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_LIST_LIMIT)) {
+    throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  }
+  return limit;
+}
+
+/** Splices the stored documents in as they are, without parsing and re-serialising them. */
+function formatRecordList(records: readonly StoredRecord[]): string {
+  const items = records.map(
+    (record) => `{"id":"${record.id}","createdAt":"${record.createdAt}","data":${record.json}}`,
+  );
+  return `{"records":[${items.join(',')}]}`;
+}

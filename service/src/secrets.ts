@@ -1,0 +1,80 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { PoolConfig } from 'pg';
+import * as z from 'zod/mini';
+import { SettingsError } from './errors.ts';
+
+/** How to reach PostgreSQL once the credentials are known. */
+export type ConnectionConfig = Pick<
+  PoolConfig,
+  'connectionString' | 'host' | 'port' | 'user' | 'password' | 'database' | 'ssl'
+>;
+
+/** The JSON that RDS-managed secrets (and hand-written SecureStrings) hold. */
+const credentialsSchema = z.object({
+  host: z.string().check(z.minLength(1)),
+  port: z.optional(
+    z.coerce.number().check(z.refine((port) => Number.isInteger(port) && port >= 1 && port <= 65_535)),
+  ),
+  username: z.string().check(z.minLength(1)),
+  password: z.string(),
+  dbname: z.optional(z.string().check(z.minLength(1))),
+});
+
+/**
+ * Turns the value of the SSM parameter into a connection. The value is a SecureString holding either a
+ * postgres:// URL or credentials JSON, or, through `/aws/reference/secretsmanager/<secret>`, the
+ * Secrets Manager secret's JSON. Error messages name the parameter but never echo its value.
+ */
+export function parseDatabaseParameter(parameterName: string, value: string): ConnectionConfig {
+  const text = value.trim();
+  // RDS enforces TLS (rds.force_ssl) but Node does not trust the RDS certificate authority by default:
+  // the connection is encrypted without verifying the server's certificate.
+  const ssl = { rejectUnauthorized: false };
+  if (/^postgres(ql)?:\/\//.test(text)) {
+    return /[?&]sslmode=/.test(text) ? { connectionString: text } : { connectionString: text, ssl };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new SettingsError(
+      `DB_SECRET_PARAMETER ${parameterName}: the value is neither a postgres:// URL nor JSON ` +
+        '(expected {"host","port","username","password","dbname"})',
+    );
+  }
+  const credentials = credentialsSchema.safeParse(json);
+  if (!credentials.success) {
+    const fields = [...new Set(credentials.error.issues.map((issue) => String(issue.path[0] ?? 'value')))];
+    throw new SettingsError(
+      `DB_SECRET_PARAMETER ${parameterName}: the JSON lacks or mistypes ${fields.join(', ')} ` +
+        '(expected {"host","port","username","password","dbname"})',
+    );
+  }
+  const { host, port, username, password, dbname } = credentials.data;
+  return { host, port: port ?? 5432, user: username, password, database: dbname ?? 'postgres', ssl };
+}
+
+/**
+ * Reads the database parameter from SSM, decrypting the SecureString with its KMS key. The SDK is
+ * imported here, on first use, so answering `GET /` never loads it.
+ */
+export async function readDatabaseParameter(
+  parameterName: string,
+  region: string,
+  client?: SSMClient,
+): Promise<ConnectionConfig> {
+  const { GetParameterCommand, SSMClient } = await import('./aws-ssm.ts');
+  const ssm = client ?? new SSMClient({ region });
+  let value: string | undefined;
+  try {
+    const answer = await ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
+    value = answer.Parameter?.Value;
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new SettingsError(`DB_SECRET_PARAMETER ${parameterName}: cannot read the parameter (${reason})`);
+  }
+  if (value === undefined) {
+    throw new SettingsError(`DB_SECRET_PARAMETER ${parameterName}: the parameter has no value`);
+  }
+  return parseDatabaseParameter(parameterName, value);
+}

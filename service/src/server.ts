@@ -1,0 +1,108 @@
+import cluster, { type Worker } from 'node:cluster';
+import { createApp } from './app.ts';
+import { createBufferedSink, formatEventLine } from './log.ts';
+import { seededRandom } from './random.ts';
+import { loadSettings, type Settings } from './settings.ts';
+import { createStoreProvider } from './store/provider.ts';
+import { startWebServer } from './web.ts';
+
+// Web mode: `node dist/server.mjs`. One process per core under node:cluster, each draining gracefully
+// on SIGTERM; the primary replaces crashed workers and waits for all of them when stopping.
+
+const sink = createBufferedSink((chunk) => process.stdout.write(chunk));
+const logEvent = (event: string, fields: Record<string, unknown> = {}) =>
+  sink(formatEventLine(Date.now(), event, { pid: process.pid, ...fields }));
+
+function exit(code: number): never {
+  sink.flush();
+  process.exit(code);
+}
+
+let settings: Settings;
+try {
+  settings = loadSettings();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
+
+// PGlite lives inside one process: several workers would each hold a different database.
+const workers = settings.database.kind === 'embedded' ? 1 : settings.workers;
+if (workers > 1 && cluster.isPrimary) {
+  runPrimary(workers, settings.shutdownTimeoutMs);
+} else {
+  await runWorker(settings);
+}
+
+function runPrimary(count: number, shutdownTimeoutMs: number): void {
+  let stopping = false;
+  const listening = new WeakSet<Worker>();
+  cluster.on('listening', (worker, address) => {
+    listening.add(worker);
+    logEvent('worker-listening', { worker: worker.process.pid, port: address.port });
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    logEvent('worker-exit', { worker: worker.process.pid, code, signal });
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) exit(0);
+      return;
+    }
+    // A worker that never listened (port taken, bad configuration) would fail again at once.
+    if (!listening.has(worker)) {
+      logEvent('startup-failed', { detail: 'a worker exited before listening' });
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      exit(1);
+    }
+    cluster.fork();
+  });
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    logEvent('stopping', { workers: Object.keys(cluster.workers ?? {}).length });
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    setTimeout(() => {
+      logEvent('stop-timeout', { detail: `workers still running after ${shutdownTimeoutMs} ms` });
+      exit(1);
+    }, shutdownTimeoutMs + 1000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  for (let i = 0; i < count; i++) cluster.fork();
+}
+
+async function runWorker(settings: Settings): Promise<void> {
+  const store = createStoreProvider(settings.database, settings.servedBy.region, (event, detail) =>
+    logEvent(event, { detail }),
+  );
+  const app = createApp({
+    settings,
+    store: store.get,
+    log: sink,
+    random: settings.failureSeed === undefined ? Math.random : seededRandom(settings.failureSeed),
+  });
+  const server = await startWebServer(app, { port: settings.port });
+  logEvent('listening', { port: server.port, database: settings.database.kind, ...settings.servedBy });
+  // Opens the database now rather than on the first /store; a failure is logged and retried later.
+  store
+    .get()
+    .then((opened) => opened.ping())
+    .catch(() => {});
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    logEvent('draining');
+    setTimeout(() => {
+      logEvent('stop-timeout', { detail: `requests still running after ${settings.shutdownTimeoutMs} ms` });
+      exit(1);
+    }, settings.shutdownTimeoutMs).unref();
+    await server.drain();
+    await store.close().catch((error: unknown) => logEvent('store-error', { detail: String(error) }));
+    logEvent('stopped');
+    exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

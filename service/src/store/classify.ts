@@ -1,0 +1,14 @@
+import { DatabaseUnavailableError, InvalidInputError } from '../errors.ts';
+
+/**
+ * PostgreSQL's data exceptions (class 22, e.g. a document its JSON parser refuses) and limits on a
+ * document's nesting (54001) are the client's fault; everything else means the database cannot serve.
+ */
+export function classify(error: unknown): Error {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && (code.startsWith('22') || code === '54001')) {
+    return new InvalidInputError(`the database refused the document: ${message}`);
+  }
+  return new DatabaseUnavailableError(`database unreachable: ${message}`);
+}

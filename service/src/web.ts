@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
+import { type HttpBindings, serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+
+/** A listening web server that can be drained. */
+export interface WebServer {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /**
+   * Stops accepting connections and resolves once every in-flight request has been answered and every
+   * connection closed. Responses sent while draining carry `Connection: close`.
+   */
+  drain(): Promise<void>;
+}
+
+/** Options of `startWebServer`. */
+export interface WebServerOptions {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Interface to bind. @default all interfaces */
+  readonly hostname?: string;
+  /** How long idle keep-alive connections may linger once draining starts. @default 1000 */
+  readonly idleGraceMs?: number;
+}
+
+/** Serves the app over HTTP/1.1 with keep-alive settings that suit a load balancer in front. */
+export function startWebServer(app: Hono, options: WebServerOptions): Promise<WebServer> {
+  let draining = false;
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        fetch: (request, env) => {
+          // Tells keep-alive clients to take their next request elsewhere instead of having a reused
+          // connection reset under them.
+          if (draining) (env as HttpBindings).outgoing.setHeader('connection', 'close');
+          return app.fetch(request, env);
+        },
+        port: options.port,
+        hostname: options.hostname,
+      },
+      (info) => resolve({ port: info.port, drain }),
+    ) as Server;
+    server.once('error', reject);
+    // Longer than the ALB's 60-second idle timeout, so the load balancer, not the server, closes idle
+    // connections (otherwise a request can race the close and the ALB answers 502).
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+
+    function drain(): Promise<void> {
+      draining = true;
+      return new Promise((closed) => {
+        // http.Server#close would also drop idle keep-alive connections at once, resetting any request a
+        // busy client is sending on them right now; the listener alone stops here. Idle connections
+        // are closed after a grace period, by which time busy clients have received `Connection: close`.
+        NetServer.prototype.close.call(server, () => {
+          clearInterval(idleSweep);
+          closed();
+        });
+        let idleSweep: NodeJS.Timeout | undefined;
+        setTimeout(() => {
+          server.closeIdleConnections();
+          idleSweep = setInterval(() => server.closeIdleConnections(), 250);
+          idleSweep.unref();
+        }, options.idleGraceMs ?? 1000).unref();
+      });
+    }
+  });
+}
