@@ -1,0 +1,44 @@
+import { pathToFileURL } from 'node:url';
+import type { App } from 'aws-cdk-lib';
+import { type EstateConfig, estateSites, loadConfig, type Site } from '../config/index.ts';
+import { createEstateApp } from '../lib/app.ts';
+import { applyPolicies } from '../lib/aspects/index.ts';
+import type { EstateStack } from '../lib/stacks/estate-stack.ts';
+import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
+
+/** The stacks of one estate, as composed by {@link buildEstate}. */
+export interface Estate {
+  /** Every stack, in creation order. */
+  readonly stacks: readonly EstateStack[];
+  /** The foundation of each site, by `role/region` (see {@link siteKey}). */
+  readonly foundations: ReadonlyMap<string, FoundationStack>;
+}
+
+/** `primary/us-east-1`. */
+export function siteKey(site: Pick<Site, 'role' | 'region'>): string {
+  return `${site.role}/${site.region}`;
+}
+
+/**
+ * The whole estate: which stack goes to which account and region. Composition only; what a stack
+ * contains lives in infra/lib. An engine is one more line here, taking its region's foundation, e.g.
+ *   for (const r of enabledRegions(config.engines.asg)) stacks.push(new AsgStack(app, { config, foundation: f(r) }));
+ * (issues 4 to 8 add them). Stacks of one region share constructs; regions share only SSM parameters.
+ */
+export function buildEstate(app: App, config: EstateConfig): Estate {
+  applyPolicies(app, config);
+  const stacks: EstateStack[] = [];
+  const foundations = new Map<string, FoundationStack>();
+  for (const site of estateSites(config)) {
+    const foundation = new FoundationStack(app, { config, site });
+    foundations.set(siteKey(site), foundation);
+    stacks.push(foundation);
+  }
+  return { stacks, foundations };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const app = createEstateApp();
+  buildEstate(app, loadConfig());
+  app.synth();
+}

@@ -1,0 +1,18 @@
+export { DEFAULT_CONFIG } from './defaults.ts';
+export { CONFIG_FILE, ConfigError, type LoadConfigOptions, loadConfig, parseConfig } from './load.ts';
+export {
+  type InterfaceEndpointSettings,
+  PROFILE_NAMES,
+  PROFILES,
+  type ProfileName,
+  type ProfileSettings,
+} from './profiles.ts';
+export { AWS_REGIONS, type AwsRegion } from './regions.ts';
+export {
+  ENGINE_KINDS,
+  type EngineKind,
+  type EstateConfig,
+  estateConfigSchema,
+  primaryRegions,
+} from './schema.ts';
+export { type AccountRole, estateSites, parameterName, type Site, stackName } from './topology.ts';

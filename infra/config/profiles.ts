@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+export const PROFILE_NAMES = ['lab', 'production'] as const;
+export const profileName = z.enum(PROFILE_NAMES);
+export type ProfileName = z.infer<typeof profileName>;
+
+/** Interface endpoints a VPC gets so instances reach AWS APIs without a NAT gateway. */
+export interface InterfaceEndpointSettings {
+  /** Endpoint service names (`com.amazonaws.<region>.<name>`). */
+  readonly services: readonly string[];
+  /** How many of the region's AZs hold an endpoint network interface (private DNS serves every AZ). */
+  readonly azCount: number;
+}
+
+/**
+ * What a profile may change: sizes, counts and paid extras, never the architecture. Both profiles
+ * synthesize the same resource types (proven in infra/test/profiles.test.ts).
+ */
+export interface ProfileSettings {
+  /** NAT gateways per VPC. */
+  readonly natGateways: number;
+  /** Interface endpoints per VPC. */
+  readonly interfaceEndpoints: InterfaceEndpointSettings;
+  /** Retention of every log group, in days (a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
+  /** Route 53 health checks of the regional endpoints. */
+  readonly healthCheck: { readonly intervalSeconds: 10 | 30; readonly failureThreshold: number };
+  /** Instance type of the EC2 engines. */
+  readonly instanceType: string;
+  /** Aurora Serverless v2 capacity bounds, in ACUs. */
+  readonly database: { readonly minCapacityAcu: number; readonly maxCapacityAcu: number };
+}
+
+const SSM_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages'] as const;
+
+export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
+  // Cheapest shape that still has every part: an interface endpoint costs about $7/month per AZ and a NAT
+  // gateway about $33/month, per region; six regions make those the lab's largest fixed costs.
+  lab: {
+    natGateways: 1,
+    interfaceEndpoints: { services: SSM_ENDPOINTS, azCount: 1 },
+    logRetentionDays: 30,
+    healthCheck: { intervalSeconds: 30, failureThreshold: 3 },
+    instanceType: 't3.micro',
+    database: { minCapacityAcu: 0.5, maxCapacityAcu: 2 },
+  },
+  // The designed RTO/RPO: an AZ loss takes neither egress nor API access with it, and a region is taken
+  // out of DNS after about 10 s of failures instead of 90 s.
+  production: {
+    natGateways: 3,
+    interfaceEndpoints: { services: [...SSM_ENDPOINTS, 'logs', 'kms', 'secretsmanager'], azCount: 3 },
+    logRetentionDays: 365,
+    healthCheck: { intervalSeconds: 10, failureThreshold: 1 },
+    instanceType: 't3.small',
+    database: { minCapacityAcu: 2, maxCapacityAcu: 8 },
+  },
+};

@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { profileName } from './profiles.ts';
+import { AWS_REGIONS, type AwsRegion } from './regions.ts';
+
+/** Account ids and domains that only stand in until a user gives real ones. */
+export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222'];
+const PLACEHOLDER_DOMAIN = /(^|\.)(example\.(com|org|net)|test|invalid|localhost)$/;
+
+/**
+ * Engines, each served from one or more regions. `exclusive` engines need regions of their own:
+ * weighted DNS gives every region one regional endpoint, so two such engines cannot share it
+ * (the fleet and the ASG share the home region's load balancer listener rules instead).
+ */
+export const ENGINE_KINDS = {
+  fleet: { exclusive: false },
+  asg: { exclusive: false },
+  beanstalk: { exclusive: true },
+  ecs: { exclusive: true },
+  serverless: { exclusive: true },
+} as const;
+export type EngineKind = keyof typeof ENGINE_KINDS;
+
+const region = z.enum(AWS_REGIONS, {
+  error: (issue) =>
+    `unknown region ${JSON.stringify(issue.input)} (expected an AWS region id such as us-east-1)`,
+});
+const accountId = z
+  .string({ error: 'expected a 12-digit AWS account id as a string' })
+  .regex(/^\d{12}$/, 'expected a 12-digit AWS account id such as "123456789012"');
+const cidr16 = z
+  .string()
+  .regex(/^10\.(\d{1,3})\.0\.0\/16$/, 'expected a /16 inside 10.0.0.0/8, such as "10.10.0.0/16"');
+
+const regionSettings = z.strictObject({
+  /** Exactly three AZ names: synth makes no lookup, so the config is their only source. */
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'expected an AZ name such as us-east-1a'))
+    .length(3, 'expected exactly 3 availability zones'),
+  /** The region's VPC range; distinct per region so VPCs can later be peered. */
+  vpcCidr: cidr16,
+});
+
+const engine = z.strictObject({
+  enabled: z.boolean(),
+  regions: z.array(region).min(1, 'expected at least one region'),
+});
+
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris');
+
+const source = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      kind: z.literal('CodeCommit'),
+      repositoryName: z.string().min(1),
+      branch: z.string().min(1),
+    }),
+    z.strictObject({
+      kind: z.literal('CodeConnections'),
+      /** An existing connection; without it the pipeline creates one (left PENDING until a human accepts it). */
+      connectionArn: z.string().startsWith('arn:aws:code').optional(),
+      owner: z.string().min(1),
+      repository: z.string().min(1),
+      branch: z.string().min(1),
+    }),
+    z.strictObject({ kind: z.literal('S3'), bucketName: z.string().min(3), objectKey: z.string().min(1) }),
+  ],
+  { error: 'expected kind to be one of CodeCommit, CodeConnections, S3' },
+);
+
+const shape = z.strictObject({
+  /** Prefix of stack names, tags and parameter paths. */
+  appName: z
+    .string()
+    .regex(/^[A-Z][A-Za-z0-9]{1,15}$/, 'expected a PascalCase word of 2-16 letters or digits'),
+  /** Sizes and paid extras; see profiles.ts. */
+  profile: profileName,
+  /** True once the config describes real accounts and a real domain: placeholders are then refused. */
+  deploy: z.boolean(),
+  accounts: z.strictObject({ primary: accountId, recovery: accountId }),
+  homeRegion: region,
+  recoveryRegion: region,
+  regions: z.partialRecord(region, regionSettings),
+  engines: z.strictObject({
+    fleet: engine,
+    asg: engine,
+    beanstalk: engine,
+    ecs: engine,
+    serverless: engine,
+  }),
+  database: z.strictObject({
+    enabled: z.boolean(),
+    /** Regions holding a secondary cluster of the global database (the primary is in the home region). */
+    secondaryRegions: z.array(region),
+  }),
+  dns: z.strictObject({
+    domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'expected a lower-case domain name'),
+    /** The public hosted zone of domainName; unset: the edge stack creates one. */
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{4,31}$/, 'expected a Route 53 hosted zone id')
+      .optional(),
+  }),
+  scheduling: z.strictObject({ timeZone }),
+  budget: z.strictObject({ monthlyUsd: z.number().positive() }),
+  alerts: z.strictObject({ email: z.email('expected an e-mail address').optional() }),
+  tags: z.strictObject({ owner: z.string().min(1) }),
+  source,
+  features: z.strictObject({
+    edge: z.boolean(),
+    pipeline: z.boolean(),
+    goldenAmi: z.boolean(),
+    compliance: z.boolean(),
+    backup: z.boolean(),
+    drills: z.boolean(),
+  }),
+});
+
+export const estateConfigSchema = shape.superRefine((config, ctx) => {
+  const problem = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message, input: config });
+
+  if (config.accounts.primary === config.accounts.recovery) {
+    problem(
+      ['accounts', 'recovery'],
+      'expected an account other than accounts.primary (account loss is the point)',
+    );
+  }
+
+  const owner = new Map<AwsRegion, EngineKind>();
+  for (const kind of Object.keys(ENGINE_KINDS) as EngineKind[]) {
+    const { enabled, regions } = config.engines[kind];
+    if (!enabled) continue;
+    regions.forEach((r, i) => {
+      const other = owner.get(r);
+      const clash =
+        other !== undefined &&
+        (other === kind || ENGINE_KINDS[kind].exclusive || ENGINE_KINDS[other].exclusive);
+      if (clash) {
+        problem(
+          ['engines', kind, 'regions', i],
+          other === kind
+            ? `${r} is listed twice`
+            : `${r} already runs engines.${other}; ${ENGINE_KINDS[kind].exclusive ? kind : other} needs a region of its own (one regional endpoint per region in weighted DNS)`,
+        );
+      } else if (other === undefined) {
+        owner.set(r, kind);
+      }
+    });
+  }
+  if (config.engines.fleet.enabled && config.engines.fleet.regions.some((r) => r !== config.homeRegion)) {
+    problem(['engines', 'fleet', 'regions'], `expected only the home region (${config.homeRegion})`);
+  }
+
+  config.database.secondaryRegions.forEach((r, i) => {
+    if (r === config.homeRegion) {
+      problem(
+        ['database', 'secondaryRegions', i],
+        'expected a region other than homeRegion (it holds the primary)',
+      );
+    }
+  });
+
+  for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {
+    if (config.regions[r] === undefined) {
+      problem(
+        ['regions', r],
+        `missing: ${r} is used by the topology; give its availabilityZones and vpcCidr`,
+      );
+    }
+  }
+  const cidrs = new Map<string, string>();
+  for (const [r, settings] of Object.entries(config.regions)) {
+    if (settings === undefined) continue;
+    settings.availabilityZones.forEach((az, i) => {
+      if (!az.startsWith(r) || az.length !== r.length + 1) {
+        problem(['regions', r, 'availabilityZones', i], `expected an AZ of ${r} (such as ${r}a), got ${az}`);
+      }
+    });
+    const clash = cidrs.get(settings.vpcCidr);
+    if (clash !== undefined) {
+      problem(['regions', r, 'vpcCidr'], `${settings.vpcCidr} is already the range of ${clash}`);
+    }
+    cidrs.set(settings.vpcCidr, r);
+  }
+
+  if (config.deploy) {
+    (['primary', 'recovery'] as const).forEach((role) => {
+      if (PLACEHOLDER_ACCOUNTS.includes(config.accounts[role])) {
+        problem(['accounts', role], 'expected a real account id when deploy is true (this is a placeholder)');
+      }
+    });
+    if (PLACEHOLDER_DOMAIN.test(config.dns.domainName)) {
+      problem(['dns', 'domainName'], 'expected a domain you own when deploy is true (this is a placeholder)');
+    }
+  }
+});
+
+/** The validated topology every stack is built from. */
+export type EstateConfig = z.infer<typeof shape>;
+
+/** Regions of the primary account that hold something, home region first. */
+export function primaryRegions(config: EstateConfig): AwsRegion[] {
+  const regions = new Set<AwsRegion>([config.homeRegion]);
+  for (const kind of Object.keys(ENGINE_KINDS) as EngineKind[]) {
+    const e = config.engines[kind];
+    if (e.enabled) for (const r of e.regions) regions.add(r);
+  }
+  if (config.database.enabled) for (const r of config.database.secondaryRegions) regions.add(r);
+  return [...regions];
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,56 @@
+import type { AwsRegion } from './regions.ts';
+import { type EstateConfig, primaryRegions } from './schema.ts';
+
+/** Which of the two accounts: the one that runs the estate, or the one that survives its loss. */
+export type AccountRole = 'primary' | 'recovery';
+
+/** One (account, region) the estate occupies, with everything a stack there needs to know offline. */
+export interface Site {
+  /** Which account. */
+  readonly role: AccountRole;
+  /** Its 12-digit id. */
+  readonly account: string;
+  /** The region. */
+  readonly region: AwsRegion;
+  /** The region's three AZs, from the config (no lookup). */
+  readonly availabilityZones: readonly string[];
+  /** The region's VPC range. */
+  readonly vpcCidr: string;
+}
+
+/** Every site of the estate: the primary account's regions (home first), then the recovery account's. */
+export function estateSites(config: EstateConfig): Site[] {
+  const site = (role: AccountRole, region: AwsRegion): Site => {
+    const settings = config.regions[region];
+    if (settings === undefined) throw new Error(`regions.${region} is missing (validated configs have it)`);
+    return { role, account: config.accounts[role], region, ...settings };
+  };
+  return [...primaryRegions(config).map((r) => site('primary', r)), site('recovery', config.recoveryRegion)];
+}
+
+/**
+ * `Hello-Foundation-us-east-1`; the recovery account's stacks say so (`Hello-Recovery-Foundation-us-east-2`)
+ * because the recovery region may also be one of the primary account's regions.
+ */
+export function stackName(
+  config: EstateConfig,
+  concern: string,
+  site: Pick<Site, 'role' | 'region'>,
+): string {
+  const account = site.role === 'recovery' ? 'Recovery-' : '';
+  return `${config.appName}-${account}${concern}-${site.region}`;
+}
+
+/**
+ * A deterministic SSM parameter name, `/hello/us-east-1/foundation/key-arn`: how a value crosses regions
+ * (a reader in another region asks SSM in this region for this name; no cross-region export to deadlock
+ * a delete).
+ */
+export function parameterName(
+  config: EstateConfig,
+  region: AwsRegion,
+  concern: string,
+  name: string,
+): string {
+  return `/${config.appName.toLowerCase()}/${region}/${concern.toLowerCase()}/${name}`;
+}

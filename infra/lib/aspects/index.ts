@@ -1,0 +1,17 @@
+import { type App, AspectPriority, Aspects } from 'aws-cdk-lib';
+import { type EstateConfig, PROFILES } from '../../config/index.ts';
+import { addCompliance } from './compliance.ts';
+import { Guardrails } from './guardrails.ts';
+import { tagEstate } from './tags.ts';
+
+export { declareLogBucket, Guardrails, isAdministrator } from './guardrails.ts';
+export { PURPOSE_TAG } from './tags.ts';
+
+/** Every cross-cutting policy of the estate: tags, guardrails, compliance checks. */
+export function applyPolicies(app: App, config: EstateConfig): void {
+  tagEstate(app, config);
+  Aspects.of(app).add(new Guardrails({ logRetentionDays: PROFILES[config.profile].logRetentionDays }), {
+    priority: AspectPriority.MUTATING,
+  });
+  addCompliance(app);
+}

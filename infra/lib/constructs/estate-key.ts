@@ -1,0 +1,58 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** Props of {@link EstateKey}. */
+export interface EstateKeyProps {
+  /** Alias, the same in every region so readers can name the key without knowing its id. */
+  readonly aliasName: string;
+}
+
+/**
+ * The region's customer-managed key: logs, topics, parameters, artifacts and data of the region.
+ *
+ * Single-region on purpose. Every replication path of the estate re-encrypts with a key of the
+ * destination (Aurora global secondaries, S3 replication, Backup copy jobs, Secrets Manager replicas,
+ * ECR replication), and the path that matters most, to the recovery account, cannot use a multi-region
+ * key at all (its replicas stay in the account of the primary). One key per region also keeps a key
+ * deletion or policy mistake inside one region.
+ */
+export class EstateKey extends Construct {
+  /** The key. */
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: EstateKeyProps) {
+    super(scope, id);
+    const { region, account, partition } = Stack.of(this);
+    this.key = new kms.Key(this, 'Key', {
+      alias: props.aliasName,
+      description: 'Estate key: encrypts the logs, topics, parameters and data of this region',
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+    });
+    // Encrypted log groups (VPC flow logs, later every engine's logs) need the Logs service on the key,
+    // limited to log groups of this account and region.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    // CloudWatch alarms publish to the encrypted alarm topic; SNS asks KMS on their behalf.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
+  }
+}

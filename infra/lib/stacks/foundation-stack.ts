@@ -1,0 +1,79 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { type EstateConfig, parameterName, type Site } from '../../config/index.ts';
+import { AccessLogBucket } from '../constructs/access-log-bucket.ts';
+import { AlarmTopic } from '../constructs/alarm-topic.ts';
+import { EstateKey } from '../constructs/estate-key.ts';
+import { Network } from '../constructs/network.ts';
+import { PublishedParameters } from '../constructs/published-parameters.ts';
+import { EstateStack } from './estate-stack.ts';
+
+/** Props of {@link FoundationStack}. */
+export interface FoundationStackProps {
+  /** The validated topology. */
+  readonly config: EstateConfig;
+  /** The account and region. */
+  readonly site: Site;
+}
+
+/** The names under which a foundation publishes its values, for readers in any region. */
+export function foundationParameters(config: EstateConfig, region: Site['region']) {
+  const name = (leaf: string) => parameterName(config, region, 'foundation', leaf);
+  return {
+    keyArn: name('key-arn'),
+    vpcId: name('vpc-id'),
+    alarmTopicArn: name('alarm-topic-arn'),
+    accessLogBucket: name('access-log-bucket'),
+  } as const;
+}
+
+/**
+ * What every region of every account has before anything runs there: network, estate key, access-log
+ * bucket and alarm topic. Stacks of the same region take these constructs as props; other regions read
+ * the published parameters.
+ */
+export class FoundationStack extends EstateStack {
+  /** The region's estate key. */
+  readonly key: EstateKey;
+  /** The region's VPC. */
+  readonly network: Network;
+  /** The region's access-log bucket. */
+  readonly accessLogs: AccessLogBucket;
+  /** The region's alarm topic. */
+  readonly alarms: AlarmTopic;
+
+  constructor(scope: Construct, props: FoundationStackProps) {
+    super(scope, {
+      ...props,
+      concern: 'Foundation',
+      description: 'network, estate key, access-log bucket and alarm topic of the region',
+    });
+    const { config, site } = props;
+    this.key = new EstateKey(this, 'EstateKey', {
+      aliasName: `alias/${config.appName.toLowerCase()}/estate`,
+    });
+    this.network = new Network(this, 'Network', {
+      cidr: site.vpcCidr,
+      availabilityZones: site.availabilityZones,
+      natGateways: this.profile.natGateways,
+      interfaceEndpoints: this.profile.interfaceEndpoints,
+      key: this.key.key,
+      logRetention: this.profile.logRetentionDays as RetentionDays,
+    });
+    this.accessLogs = new AccessLogBucket(this, 'AccessLogs', {
+      retention: Duration.days(this.profile.logRetentionDays),
+    });
+    this.alarms = new AlarmTopic(this, 'Alarms', { key: this.key.key, email: config.alerts.email });
+
+    const names = foundationParameters(config, site.region);
+    new PublishedParameters(this, 'Parameters', {
+      values: {
+        [names.keyArn]: this.key.key.keyArn,
+        [names.vpcId]: this.network.vpc.vpcId,
+        [names.alarmTopicArn]: this.alarms.topic.topicArn,
+        [names.accessLogBucket]: this.accessLogs.bucket.bucketName,
+      },
+    });
+  }
+}
