@@ -21,6 +21,11 @@ export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 100;
 /** A database answer later than this is an outage: the client gets a 503 well within 2 seconds. */
 export const DEFAULT_STORE_DEADLINE_MS = 1500;
+/**
+ * PostgreSQL's JSON parser is recursive: past a few thousand levels it runs out of stack (and PGlite's
+ * error leaves a confusing message), so deeper documents are refused up front, the same on both.
+ */
+export const MAX_NESTING_DEPTH = 1000;
 
 /** Everything the routes need, passed in so tests control time, chance, storage and logs. */
 export interface AppDependencies {
@@ -191,7 +196,28 @@ export function parseJsonObject(bytes: Uint8Array): string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError('the body must be a JSON object');
   }
+  if (nestingDepth(text) > MAX_NESTING_DEPTH) {
+    throw new InvalidInputError(`the document is nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  }
   return text;
+}
+
+/** The deepest nesting of objects and arrays in a valid JSON text. */
+function nestingDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const char = json.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x7b || char === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x7d || char === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 function parseLimit(raw: string | undefined): number {

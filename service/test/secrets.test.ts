@@ -1,0 +1,106 @@
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SettingsError } from '../src/errors.ts';
+import { parseDatabaseParameter, readDatabaseParameter } from '../src/secrets.ts';
+import { createStoreProvider } from '../src/store/provider.ts';
+
+const ssm = mockClient(SSMClient);
+afterEach(() => ssm.reset());
+
+const rdsSecret = JSON.stringify({
+  engine: 'postgres',
+  host: 'db.cluster-abc.us-east-1.rds.amazonaws.com',
+  port: 5432,
+  username: 'app',
+  password: 'p@ss"word',
+  dbname: 'estate',
+});
+
+describe('database credentials from SSM', () => {
+  it('SVC-4: reads a SecureString holding a connection URL, decrypted with its KMS key', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Value: 'postgres://app:pw@db:5432/estate', Type: 'SecureString' } });
+    const config = await readDatabaseParameter('/estate/db-url', 'us-east-1', new SSMClient({}));
+    expect(config).toEqual({
+      connectionString: 'postgres://app:pw@db:5432/estate',
+      ssl: { rejectUnauthorized: false },
+    });
+    expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({
+      Name: '/estate/db-url',
+      WithDecryption: true,
+    });
+  });
+
+  it('SVC-4: reads a Secrets Manager secret through /aws/reference/secretsmanager/', async () => {
+    ssm.on(GetParameterCommand, { Name: '/aws/reference/secretsmanager/estate-db' }).resolves({
+      Parameter: { Value: rdsSecret, Type: 'SecureString' },
+    });
+    const config = await readDatabaseParameter(
+      '/aws/reference/secretsmanager/estate-db',
+      'us-east-1',
+      new SSMClient({}),
+    );
+    expect(config).toEqual({
+      host: 'db.cluster-abc.us-east-1.rds.amazonaws.com',
+      port: 5432,
+      user: 'app',
+      password: 'p@ss"word',
+      database: 'estate',
+      ssl: { rejectUnauthorized: false },
+    });
+  });
+
+  it('SVC-4: a URL that names its sslmode keeps it', () => {
+    expect(parseDatabaseParameter('/p', 'postgresql://a@b/c?sslmode=verify-full')).toEqual({
+      connectionString: 'postgresql://a@b/c?sslmode=verify-full',
+    });
+  });
+
+  it('SVC-4: a missing parameter is a clear error naming it', async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+    await expect(readDatabaseParameter('/estate/missing', 'us-east-1', new SSMClient({}))).rejects.toThrow(
+      /DB_SECRET_PARAMETER \/estate\/missing: cannot read the parameter \(ParameterNotFound/,
+    );
+  });
+
+  it('SVC-4: malformed JSON is a clear error that does not echo the secret', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '{"host": "db", "password": "hunter2"' } });
+    const failure = readDatabaseParameter('/estate/db', 'us-east-1', new SSMClient({}));
+    await expect(failure).rejects.toThrow(SettingsError);
+    await expect(failure).rejects.toThrow(/neither a postgres:\/\/ URL nor JSON/);
+    await expect(failure).rejects.not.toThrow(/hunter2/);
+  });
+
+  it('SVC-4: JSON without the credential fields names what is missing', () => {
+    expect(() => parseDatabaseParameter('/p', '{"host":"db","password":"x"}')).toThrow(
+      /lacks or mistypes username/,
+    );
+  });
+
+  it('SVC-4: a parameter without a value is a clear error', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: {} });
+    await expect(readDatabaseParameter('/estate/db', 'us-east-1', new SSMClient({}))).rejects.toThrow(
+      /has no value/,
+    );
+  });
+
+  it('SVC-4: the service answers 503 until the parameter is readable, then recovers without restart', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(new ParameterNotFound({ message: 'not found', $metadata: {} }))
+      .resolves({ Parameter: { Value: 'postgres://app@127.0.0.1:1/estate' } });
+    const events: string[] = [];
+    const provider = createStoreProvider(
+      { kind: 'ssm-parameter', parameterName: '/estate/db' },
+      'us-east-1',
+      (_, d) => events.push(d),
+    );
+    await expect(provider.get()).rejects.toThrow('database credentials could not be resolved');
+    expect(events[0]).toMatch(/ParameterNotFound/);
+    const store = await provider.get();
+    expect(store).toBeDefined();
+    await provider.close();
+  });
+});
