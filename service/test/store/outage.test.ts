@@ -20,7 +20,7 @@ function appOn(store: Store) {
   });
 }
 
-async function timed(response: Promise<Response>): Promise<{ status: number; ms: number }> {
+async function timed(response: Response | Promise<Response>): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   const { status } = await response;
   return { status, ms: performance.now() - started };
