@@ -1,0 +1,3 @@
+module hellodevops/bench/go
+
+go 1.19
