@@ -16,7 +16,7 @@ export type HttpLambdaHandler = (event: unknown, context?: LambdaContext) => Pro
  */
 export function createLambdaHandler(app: Hono): HttpLambdaHandler {
   const honoHandler = handle(app);
-  return (event, context) => honoHandler(normaliseEvent(event), context);
+  return async (event, context) => honoHandler(normaliseEvent(event), context);
 }
 
 function normaliseEvent(event: unknown): LambdaEvent {
