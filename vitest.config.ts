@@ -15,7 +15,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'infra', include: ['infra/test/**/*.test.ts'] },
+        test: {
+          name: 'infra',
+          include: ['infra/test/**/*.test.ts'],
+          globalSetup: ['infra/test/support/global-setup.ts'],
+        },
       },
       {
         extends: true,

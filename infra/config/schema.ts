@@ -132,19 +132,19 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
     const { enabled, regions } = config.engines[kind];
     if (!enabled) continue;
     regions.forEach((r, i) => {
+      if (regions.indexOf(r) !== i) {
+        problem(['engines', kind, 'regions', i], `${r} is listed twice`);
+        return;
+      }
       const other = owner.get(r);
-      const clash =
-        other !== undefined &&
-        (other === kind || ENGINE_KINDS[kind].exclusive || ENGINE_KINDS[other].exclusive);
-      if (clash) {
+      if (other === undefined) {
+        owner.set(r, kind);
+      } else if (ENGINE_KINDS[kind].exclusive || ENGINE_KINDS[other].exclusive) {
+        const needy = ENGINE_KINDS[kind].exclusive ? kind : other;
         problem(
           ['engines', kind, 'regions', i],
-          other === kind
-            ? `${r} is listed twice`
-            : `${r} already runs engines.${other}; ${ENGINE_KINDS[kind].exclusive ? kind : other} needs a region of its own (one regional endpoint per region in weighted DNS)`,
+          `${r} already runs engines.${other}; ${needy} needs a region of its own (one regional endpoint per region in weighted DNS)`,
         );
-      } else if (other === undefined) {
-        owner.set(r, kind);
       }
     });
   }

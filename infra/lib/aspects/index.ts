@@ -5,11 +5,11 @@ import { Guardrails } from './guardrails.ts';
 import { tagEstate } from './tags.ts';
 
 export { declareLogBucket, Guardrails, isAdministrator } from './guardrails.ts';
-export { PURPOSE_TAG } from './tags.ts';
+export { estateTags, PURPOSE_TAG } from './tags.ts';
 
 /** Every cross-cutting policy of the estate: tags, guardrails, compliance checks. */
 export function applyPolicies(app: App, config: EstateConfig): void {
-  tagEstate(app, config);
+  Aspects.of(app).add(tagEstate(app, config), { priority: AspectPriority.MUTATING });
   Aspects.of(app).add(new Guardrails({ logRetentionDays: PROFILES[config.profile].logRetentionDays }), {
     priority: AspectPriority.MUTATING,
   });

@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { estate } from './support/estate.ts';
+
+const PROFILES = ['lab', 'production'] as const;
+
+// The default topology of shared/DESIGN.md, written out so a change to it is a visible decision.
+const EXPECTED_SITES = [
+  ['111111111111', 'us-east-1'],
+  ['111111111111', 'eu-west-1'],
+  ['111111111111', 'us-west-2'],
+  ['111111111111', 'ap-southeast-2'],
+  ['111111111111', 'eu-central-1'],
+  ['222222222222', 'us-east-2'],
+].map(([a, r]) => `${a}/${r}`);
+
+describe.each(PROFILES)('the %s estate', (profile) => {
+  it('synthesizes with cdk-nag and every guardrail aspect reporting nothing unacknowledged', () => {
+    const { failure } = estate(profile).outcome;
+    if (failure !== undefined) {
+      const report = join(estate(profile).outcome.outdir, 'validation-report.json');
+      const details = existsSync(report) ? readFileSync(report, 'utf8') : '';
+      expect.fail(`${failure}\n${details}`);
+    }
+  });
+
+  it('DR-4: needed no credentials and no context lookup', () => {
+    expect(estate(profile).manifest.missing ?? []).toEqual([]);
+  });
+
+  it('gives every stack an explicit account and region', () => {
+    for (const stack of estate(profile).stacks) {
+      expect(stack.account, stack.name).toMatch(/^\d{12}$/);
+      expect(stack.region, stack.name).toMatch(/^[a-z]{2}(-[a-z]+)+-\d$/);
+    }
+  });
+
+  it('occupies exactly the (account, region) pairs of the default topology', () => {
+    const sites = new Set(estate(profile).stacks.map((s) => `${s.account}/${s.region}`));
+    expect([...sites].sort()).toEqual([...EXPECTED_SITES].sort());
+  });
+
+  it('names every stack app-concern-region and gives each site a foundation', () => {
+    for (const stack of estate(profile).stacks) {
+      expect(stack.name).toMatch(new RegExp(`^Hello-(Recovery-)?[A-Z][A-Za-z]+-${stack.region}$`));
+    }
+    for (const site of EXPECTED_SITES) {
+      const [account, region] = site.split('/');
+      const recovery = account === '222222222222' ? 'Recovery-' : '';
+      expect(estate(profile).stack(`Hello-${recovery}Foundation-${region}`).account).toBe(account);
+    }
+  });
+
+  it('passes values between regions only through SSM parameters, never cross-region references', () => {
+    for (const stack of estate(profile).stacks) {
+      const text = JSON.stringify(stack.json);
+      expect(text, stack.name).not.toMatch(/Custom::CrossRegionExport|ExportsReader|ExportsWriter/);
+      for (const match of text.matchAll(/"Fn::GetStackOutput":\{[^}]*"Region":"([^"]+)"/g)) {
+        expect(match[1], `${stack.name} reads an output of another region`).toBe(stack.region);
+      }
+      for (const dependency of stack.dependsOn) {
+        expect(estate(profile).stack(dependency).region, `${stack.name} → ${dependency}`).toBe(stack.region);
+      }
+    }
+  });
+});
+
+it('DR-4: the repository holds no cdk.context.json (lookups would have cached values there)', () => {
+  expect(existsSync(new URL('../../cdk.context.json', import.meta.url))).toBe(false);
+});

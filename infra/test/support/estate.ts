@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { inject } from 'vitest';
+import type { SynthOutcome } from './outcome.ts';
+
+/** A CloudFormation template as JSON. */
+export interface TemplateJson {
+  readonly Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }
+  >;
+  readonly [section: string]: unknown;
+}
+
+/** One stack of the synthesized estate. */
+export interface SynthesizedStack {
+  /** Stack name (also its artifact id). */
+  readonly name: string;
+  /** Account from the assembly manifest. */
+  readonly account: string;
+  /** Region from the assembly manifest. */
+  readonly region: string;
+  /** Names of the stacks it depends on. */
+  readonly dependsOn: readonly string[];
+  /** The template as JSON, for table-driven checks. */
+  readonly json: TemplateJson;
+  /** The template for aws-cdk-lib assertions. */
+  template(): Template;
+}
+
+/** The estate of one profile, as the global setup synthesized it. */
+export interface SynthesizedEstate {
+  readonly outcome: SynthOutcome;
+  /** The cloud assembly manifest. */
+  readonly manifest: {
+    artifacts: Record<string, { type: string; environment?: string; dependencies?: string[] }>;
+    missing?: unknown[];
+  };
+  readonly stacks: readonly SynthesizedStack[];
+  /** The stack of that name; throws listing the names if there is none. */
+  stack(name: string): SynthesizedStack;
+}
+
+const cache = new Map<string, SynthesizedEstate>();
+
+/** The estate synthesized once for this test run (see global-setup.ts). */
+export function estate(profile: 'lab' | 'production' = 'lab'): SynthesizedEstate {
+  const cached = cache.get(profile);
+  if (cached !== undefined) return cached;
+  const outcome = inject('estate')[profile];
+  if (outcome === undefined) throw new Error(`no synthesized estate for profile ${profile}`);
+  const manifest = readJson(join(outcome.outdir, 'manifest.json')) as SynthesizedEstate['manifest'];
+  const stacks = Object.entries(manifest.artifacts)
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+    .map(([name, a]): SynthesizedStack => {
+      const [, account = '', region = ''] = /^aws:\/\/([^/]+)\/(.+)$/.exec(a.environment ?? '') ?? [];
+      const json = readJson(join(outcome.outdir, `${name}.template.json`)) as TemplateJson;
+      let template: Template | undefined;
+      return {
+        name,
+        account,
+        region,
+        dependsOn: (a.dependencies ?? []).filter(
+          (d) => manifest.artifacts[d]?.type === 'aws:cloudformation:stack',
+        ),
+        json,
+        template: () => {
+          template ??= Template.fromJSON(json);
+          return template;
+        },
+      };
+    });
+  const synthesized: SynthesizedEstate = {
+    outcome,
+    manifest,
+    stacks,
+    stack(name) {
+      const found = stacks.find((s) => s.name === name);
+      if (found === undefined)
+        throw new Error(`no stack ${name}; stacks: ${stacks.map((s) => s.name).join(', ')}`);
+      return found;
+    },
+  };
+  cache.set(profile, synthesized);
+  return synthesized;
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
