@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -185,4 +185,11 @@ describe('loadConfig', () => {
       /estate\.config\.json is invalid:\n {2}- \(file\): not valid JSON/,
     );
   });
+});
+
+it('the committed estate.config.example.json is a valid configuration', () => {
+  const example = JSON.parse(
+    readFileSync(new URL('../../../estate.config.example.json', import.meta.url), 'utf8'),
+  );
+  expect(parseConfig(example, 'estate.config.example.json').source.kind).toBe('CodeConnections');
 });
