@@ -31,10 +31,16 @@ export function startWebServer(app: Hono, options: WebServerOptions): Promise<We
     const server = serve(
       {
         fetch: (request, env) => {
+          const { outgoing } = env as HttpBindings;
           // Tells keep-alive clients to take their next request elsewhere instead of having a reused
-          // connection reset under them.
-          if (draining) (env as HttpBindings).outgoing.setHeader('connection', 'close');
-          return app.fetch(request, env);
+          // connection reset under them. Checked when the answer is ready, so requests already in
+          // flight when the drain starts are covered too.
+          const closeIfDraining = (response: Response) => {
+            if (draining) outgoing.setHeader('connection', 'close');
+            return response;
+          };
+          const response = app.fetch(request, env);
+          return response instanceof Promise ? response.then(closeIfDraining) : closeIfDraining(response);
         },
         port: options.port,
         hostname: options.hostname,
