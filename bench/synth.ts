@@ -78,9 +78,7 @@ function main(argv: readonly string[]): void {
     console.log(
       `built-in validation ${validation ? 'on (npm run synth)' : 'off (tests)'}, median of ${reps}:`,
     );
-    console.log(
-      `  empty one-stack app  process ${seconds(wall('empty'))}  synth ${seconds(synth('empty'))}`,
-    );
+    console.log(`  empty one-stack app  process ${seconds(wall('empty'))}  synth ${seconds(synth('empty'))}`);
     console.log(
       `  full default estate  process ${seconds(wall('estate'))}  synth ${seconds(synth('estate'))}`,
     );
