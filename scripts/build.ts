@@ -23,8 +23,12 @@ export interface BuildResult {
   readonly sizes: ReadonlyMap<string, number>;
   /** Bytes of the Lambda entry plus every chunk it imports statically (loaded at cold start). */
   readonly lambdaColdBytes: number;
+  /** esbuild's description of the web build. */
+  readonly webMetafile: Metafile;
   /** esbuild's description of the Lambda build (inputs of each chunk). */
   readonly lambdaMetafile: Metafile;
+  /** The Lambda entry's key in `lambdaMetafile.outputs`. */
+  readonly lambdaEntryOutput: string;
 }
 
 // pg and the AWS SDK are CommonJS and call require(); an ESM bundle has no require unless given one.
@@ -77,12 +81,14 @@ export async function buildService(outdir = join(root, 'dist')): Promise<BuildRe
     lambdaEntry,
     sizes,
     lambdaColdBytes: coldLoadBytes(lambdaMetafile, relative(root, lambdaEntry)),
+    lambdaEntryOutput: relative(root, lambdaEntry),
+    webMetafile: web.metafile as Metafile,
     lambdaMetafile,
   };
 }
 
-/** The entry chunk plus everything reachable from it through static imports. */
-export function coldLoadBytes(metafile: Metafile, entry: string): number {
+/** The entry chunk plus every output reachable from it through static imports: what a cold start loads. */
+export function staticallyReachable(metafile: Metafile, entry: string): string[] {
   const seen = new Set<string>();
   const visit = (path: string) => {
     if (seen.has(path)) return;
@@ -92,7 +98,14 @@ export function coldLoadBytes(metafile: Metafile, entry: string): number {
     }
   };
   visit(entry);
-  return [...seen].reduce((total, path) => total + (metafile.outputs[path]?.bytes ?? 0), 0);
+  return [...seen];
+}
+
+function coldLoadBytes(metafile: Metafile, entry: string): number {
+  return staticallyReachable(metafile, entry).reduce(
+    (total, path) => total + (metafile.outputs[path]?.bytes ?? 0),
+    0,
+  );
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
