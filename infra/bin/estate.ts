@@ -21,9 +21,9 @@ export function siteKey(site: Pick<Site, 'role' | 'region'>): string {
 
 /**
  * The whole estate: which stack goes to which account and region. Composition only; what a stack
- * contains lives in infra/lib. An engine is one more line here, taking its region's foundation, e.g.
- *   for (const r of enabledRegions(config.engines.asg)) stacks.push(new AsgStack(app, { config, foundation: f(r) }));
- * (issues 4 to 8 add them). Stacks of one region share constructs; regions share only SSM parameters.
+ * contains lives in infra/lib. An engine (issues 4 to 8) is one more loop here over its configured
+ * regions, creating its stack with the foundation of that region from `foundations`. Stacks of one
+ * region share constructs; regions share only SSM parameters.
  */
 export function buildEstate(app: App, config: EstateConfig): Estate {
   applyPolicies(app, config);

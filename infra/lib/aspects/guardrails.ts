@@ -109,7 +109,7 @@ interface Statement {
 }
 
 /** `Allow` of `*` (or `*:*`) on `*`. */
-export function isAdministrator(statement: Statement): boolean {
+function isAdministrator(statement: Statement): boolean {
   const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
   return (
     statement.Effect === 'Allow' &&

@@ -4,8 +4,7 @@ import { addCompliance } from './compliance.ts';
 import { Guardrails } from './guardrails.ts';
 import { tagEstate } from './tags.ts';
 
-export { declareLogBucket, Guardrails, isAdministrator } from './guardrails.ts';
-export { estateTags, PURPOSE_TAG } from './tags.ts';
+export { declareLogBucket, Guardrails } from './guardrails.ts';
 
 /** Every cross-cutting policy of the estate: tags, guardrails, compliance checks. */
 export function applyPolicies(app: App, config: EstateConfig): void {

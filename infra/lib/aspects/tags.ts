@@ -3,10 +3,10 @@ import type { IConstruct } from 'constructs';
 import type { EstateConfig } from '../../config/index.ts';
 
 /** The tag every instance (every taggable resource, in fact) carries: GOV-1. */
-export const PURPOSE_TAG = { key: 'purpose', value: 'DevOps exam' } as const;
+const PURPOSE_TAG = { key: 'purpose', value: 'DevOps exam' } as const;
 
 /** The tags of every taggable resource of the estate. */
-export function estateTags(config: EstateConfig): Record<string, string> {
+function estateTags(config: EstateConfig): Record<string, string> {
   return {
     [PURPOSE_TAG.key]: PURPOSE_TAG.value,
     app: config.appName,
