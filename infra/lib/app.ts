@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 export interface EstateAppOptions {
   /** Cloud assembly directory. @default - the CDK CLI's, or a temporary directory */
   readonly outdir?: string;
-  /** Run aws-cdk-lib's built-in template validation (slow: about half of synthesis). @default true */
+  /** Run the built-in template validation (half of synthesis). @default - on, unless `--no-validation` */
   readonly builtinValidation?: boolean;
 }
 
@@ -19,6 +19,9 @@ export function createEstateApp(options: EstateAppOptions = {}): App {
   return new App({
     context: cdkJson.context,
     outdir: options.outdir,
-    builtinCloudFormationValidation: options.builtinValidation ?? true,
+    // Left unset unless asked, so `cdk synth --no-validation` (CDK_VALIDATION=false) still works.
+    ...(options.builtinValidation === undefined
+      ? {}
+      : { builtinCloudFormationValidation: options.builtinValidation }),
   });
 }
