@@ -7,6 +7,7 @@ import { describeWith } from '../../testing/requires.ts';
 import {
   buildIntoTemporaryDirectory,
   cloudCopyOfLambda,
+  killLeftoverServers,
   startLambdaProcess,
   startServerProcess,
   type TemporaryBuild,
@@ -33,7 +34,10 @@ let build: TemporaryBuild;
 beforeAll(async () => {
   build = await buildIntoTemporaryDirectory();
 });
-afterAll(() => build?.remove());
+afterAll(async () => {
+  killLeftoverServers();
+  await build?.remove();
+});
 
 describe('the bundles', () => {
   it('SVC-2: writes one web bundle and a Lambda folder whose cold-start code is under 100 KB', () => {

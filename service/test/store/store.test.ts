@@ -25,7 +25,9 @@ describeWith(realPostgres, 'pg store on a real PostgreSQL server', () => {
   let store: Store;
   beforeAll(async () => {
     scratch = await createScratchSchema(testDatabaseUrl as string, 'store');
-    store = new PgStore({ connectionString: scratch.url });
+    // 500 parallel writes queue for the pool's 10 connections; on a busy 2-core machine the queue can
+    // outlast the 1-second outage bound, which outage.test.ts proves separately.
+    store = new PgStore({ connectionString: scratch.url }, { connectMs: 10_000, queryMs: 10_000 });
   });
   afterAll(async () => {
     await store?.close();

@@ -1,0 +1,215 @@
+import { spawnSync } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildIntoTemporaryDirectory,
+  killLeftoverServers,
+  type ServerProcess,
+  startServerProcess,
+  type TemporaryBuild,
+} from './support/built.ts';
+import { send } from './support/http.ts';
+import { closedPort, startBlackHole, type TcpEndpoint } from './support/tcp.ts';
+
+let build: TemporaryBuild;
+let deadDatabase: string;
+beforeAll(async () => {
+  build = await buildIntoTemporaryDirectory();
+  // A database that refuses connections: web mode starts anyway and needs no PGlite.
+  deadDatabase = `postgres://app@127.0.0.1:${await closedPort()}/estate`;
+});
+afterAll(async () => {
+  killLeftoverServers();
+  await build?.remove();
+});
+
+/** What a steady keep-alive load observed. */
+interface LoadReport {
+  readonly ok: number;
+  readonly okAfterSignal: number;
+  readonly failures: string[];
+}
+
+/**
+ * `connections` clients each send GET / back to back over keep-alive connections until the server
+ * stops accepting. A request counts as failed if it got a wrong status or lost its connection after the
+ * server accepted it (a reused connection reset, a broken response). Being refused a new connection is
+ * the server stopping, not a failure.
+ */
+async function steadyLoad(
+  port: number,
+  connections: number,
+  signal: () => Promise<unknown>,
+): Promise<LoadReport> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const failures: string[] = [];
+  let ok = 0;
+  let okAfterSignal = 0;
+  let signalled = false;
+  const one = () =>
+    new Promise<'ok' | 'refused'>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => {
+          body += chunk;
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200 || body !== 'Hello, DevOps!') failures.push(`status ${res.statusCode}`);
+          resolve('ok');
+        });
+        res.on('error', (error) => {
+          failures.push(`broken response: ${error.message}`);
+          resolve('ok');
+        });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const neverAccepted =
+          error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && !req.reusedSocket);
+        if (!neverAccepted)
+          failures.push(`${error.code}: ${error.message} (reused connection: ${req.reusedSocket})`);
+        resolve('refused');
+      });
+      req.end();
+    });
+  const client = async () => {
+    while ((await one()) === 'ok') {
+      ok++;
+      if (signalled) okAfterSignal++;
+    }
+    if (!signalled) failures.push('refused before the signal');
+  };
+  const clients = Array.from({ length: connections }, client);
+  const warmUpUntil = Date.now() + 10_000;
+  while (ok < 200 && Date.now() < warmUpUntil) await new Promise((resolve) => setTimeout(resolve, 50));
+  signalled = true;
+  await signal();
+  await Promise.all(clients);
+  agent.destroy();
+  return { ok, okAfterSignal, failures };
+}
+
+describe.each([
+  ['one process', '1'],
+  ['two cluster workers', '2'],
+])('graceful drain with %s', (_, workers) => {
+  it(`SVC-7: under a steady keep-alive load (${workers} worker(s)), SIGTERM fails no request and exits 0 within the bound`, async () => {
+    const server = await startServerProcess(build.server, await closedPort(), {
+      WORKERS: workers,
+      DATABASE_URL: deadDatabase,
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
+    if (workers === '2')
+      await server.waitForLine(
+        (line) => line.event === 'worker-listening' && lineCount(server, 'worker-listening') === 2,
+      );
+    let stopped: { code: number | null; ms: number } | undefined;
+    const report = await steadyLoad(server.port, 16, async () => {
+      stopped = await server.stop('SIGTERM');
+    });
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBeGreaterThanOrEqual(200);
+    expect(report.okAfterSignal).toBeGreaterThan(0);
+    expect(stopped?.code).toBe(0);
+    expect(stopped?.ms).toBeLessThan(5000);
+    expect(server.lines.filter((line) => line.event === 'stopped')).toHaveLength(Number(workers));
+  });
+});
+
+function lineCount(server: ServerProcess, event: string): number {
+  return server.lines.filter((line) => line.event === event).length;
+}
+
+describe('shutdown and supervision', () => {
+  let blackHole: TcpEndpoint;
+  beforeAll(async () => {
+    blackHole = await startBlackHole();
+  });
+  afterAll(() => blackHole?.close());
+
+  it('SVC-7: a slow request in flight when SIGTERM arrives is answered before the process exits 0', async () => {
+    const server = await startServerProcess(build.server, await closedPort(), {
+      WORKERS: '1',
+      DATABASE_URL: `postgres://app@127.0.0.1:${blackHole.port}/estate`,
+    });
+    const inFlight = send(server.port, '/store', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"slow":true}',
+    });
+    await server.waitForLine(() => true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopping = server.stop('SIGTERM');
+    const answer = await inFlight;
+    expect(answer.status).toBe(503);
+    expect(answer.headers.connection).toBe('close');
+    expect((await stopping).code).toBe(0);
+  });
+
+  it('SVC-7: a killed worker is replaced, and none is started while stopping', async () => {
+    const server = await startServerProcess(build.server, await closedPort(), {
+      WORKERS: '2',
+      DATABASE_URL: deadDatabase,
+    });
+    await server.waitForLine(() => lineCount(server, 'worker-listening') === 2);
+    const [first] = server.lines
+      .filter((line) => line.event === 'worker-listening')
+      .map((line) => Number(line.worker));
+    process.kill(first as number, 'SIGKILL');
+    const replacement = await server.waitForLine(
+      (line) =>
+        line.event === 'worker-listening' &&
+        line.worker !== first &&
+        lineCount(server, 'worker-listening') === 3,
+    );
+    expect(server.lines).toContainEqual(
+      expect.objectContaining({ event: 'worker-exit', worker: first, signal: 'SIGKILL' }),
+    );
+    expect(replacement.worker).toEqual(expect.any(Number));
+    expect((await send(server.port, '/')).status).toBe(200);
+    const stopped = await server.stop('SIGTERM');
+    expect(stopped.code).toBe(0);
+    const stoppingAt = server.lines.findIndex((line) => line.event === 'stopping');
+    expect(stoppingAt).toBeGreaterThan(0);
+    expect(server.lines.slice(stoppingAt).filter((line) => line.event === 'worker-listening')).toEqual([]);
+  });
+
+  it('SVC-2: an invalid environment stops the start with a message naming the variable', () => {
+    const result = spawnSync(process.execPath, [build.server], {
+      env: { PATH: process.env.PATH, PORT: 'eighty', FAILURE_RATE: '2' },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT="eighty": expected an integer between 1 and 65535');
+    expect(result.stderr).toContain('FAILURE_RATE="2": expected a number between 0 and 1');
+  });
+});
+
+describe('the built server with the fault switch and a failure share', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess(build.server, await closedPort(), {
+      WORKERS: '1',
+      DATABASE_URL: deadDatabase,
+      FAULT_MODE: 'root-500',
+      FAILURE_RATE: '0.3',
+      FAILURE_SEED: '2026',
+    });
+  });
+  afterAll(() => server?.stop());
+
+  it('SVC-6: FAULT_MODE=root-500 makes / answer 500 while /health stays 200', async () => {
+    expect((await send(server.port, '/')).status).toBe(500);
+    expect((await send(server.port, '/health')).status).toBe(200);
+  });
+
+  it('SVC-5: about 30% of the request lines on stdout record "outcome":"failure"', async () => {
+    for (let i = 0; i < 400; i++) expect((await send(server.port, '/health')).status).toBe(200);
+    await server.waitForLine(() => server.lines.filter((line) => line.path === '/health').length >= 401);
+    const outcomes = server.lines.filter((line) => line.path === '/health').map((line) => line.outcome);
+    const share = outcomes.filter((outcome) => outcome === 'failure').length / outcomes.length;
+    expect(share).toBeGreaterThan(0.24);
+    expect(share).toBeLessThan(0.36);
+    expect(new Set(outcomes)).toEqual(new Set(['success', 'failure']));
+  });
+});
