@@ -3,7 +3,8 @@ import { createApp } from './app.ts';
 import { createBufferedSink, formatEventLine } from './log.ts';
 import { seededRandom } from './random.ts';
 import { loadSettings, type Settings } from './settings.ts';
-import { createStoreProvider } from './store/provider.ts';
+import { serveStoreToWorkers, storeFromPrimary } from './store/ipc.ts';
+import { createStoreProvider, type StoreProvider } from './store/provider.ts';
 import { startWebServer } from './web.ts';
 
 // Web mode: `node dist/server.mjs`. One process per core under node:cluster, each draining gracefully
@@ -26,15 +27,38 @@ try {
   process.exit(1);
 }
 
-// PGlite lives inside one process: several workers would each hold a different database.
-const workers = settings.database.kind === 'embedded' ? 1 : settings.workers;
-if (workers > 1 && cluster.isPrimary) {
-  runPrimary(workers, settings.shutdownTimeoutMs);
+const storeEvents = (event: string, detail: string) => logEvent(event, { detail });
+// PGlite lives inside one process: with a cluster, the primary holds it and serves the workers.
+const embedded = settings.database.kind === 'embedded';
+if (settings.workers === 1) {
+  await runWorker(settings, createStoreProvider(settings.database, settings.servedBy.region, storeEvents));
+} else if (cluster.isPrimary) {
+  const store = embedded
+    ? createStoreProvider(settings.database, settings.servedBy.region, storeEvents)
+    : undefined;
+  if (store) {
+    serveStoreToWorkers(store);
+    warmUp(store);
+  }
+  runPrimary(settings.workers, settings.shutdownTimeoutMs, store);
 } else {
-  await runWorker(settings);
+  await runWorker(
+    settings,
+    embedded
+      ? storeFromPrimary()
+      : createStoreProvider(settings.database, settings.servedBy.region, storeEvents),
+  );
 }
 
-function runPrimary(count: number, shutdownTimeoutMs: number): void {
+/** Opens the database now rather than on the first /store; a failure is logged and retried later. */
+function warmUp(store: StoreProvider): void {
+  store
+    .get()
+    .then((opened) => opened.ping())
+    .catch(() => {});
+}
+
+function runPrimary(count: number, shutdownTimeoutMs: number, store: StoreProvider | undefined): void {
   let stopping = false;
   const listening = new WeakSet<Worker>();
   cluster.on('listening', (worker, address) => {
@@ -44,7 +68,9 @@ function runPrimary(count: number, shutdownTimeoutMs: number): void {
   cluster.on('exit', (worker, code, signal) => {
     logEvent('worker-exit', { worker: worker.process.pid, code, signal });
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        void (store?.close() ?? Promise.resolve()).finally(() => exit(0));
+      }
       return;
     }
     // A worker that never listened (port taken, bad configuration) would fail again at once.
@@ -71,10 +97,7 @@ function runPrimary(count: number, shutdownTimeoutMs: number): void {
   for (let i = 0; i < count; i++) cluster.fork();
 }
 
-async function runWorker(settings: Settings): Promise<void> {
-  const store = createStoreProvider(settings.database, settings.servedBy.region, (event, detail) =>
-    logEvent(event, { detail }),
-  );
+async function runWorker(settings: Settings, store: StoreProvider): Promise<void> {
   const app = createApp({
     settings,
     store: store.get,
@@ -83,11 +106,7 @@ async function runWorker(settings: Settings): Promise<void> {
   });
   const server = await startWebServer(app, { port: settings.port });
   logEvent('listening', { port: server.port, database: settings.database.kind, ...settings.servedBy });
-  // Opens the database now rather than on the first /store; a failure is logged and retried later.
-  store
-    .get()
-    .then((opened) => opened.ping())
-    .catch(() => {});
+  warmUp(store);
 
   let stopping = false;
   const stop = async () => {

@@ -151,15 +151,33 @@ async function walkWebRoutes(port: number): Promise<void> {
 const identity = { ENGINE: 'ec2', COLOUR: 'blue', APP_VERSION: '9.9.9', AWS_REGION: 'us-east-1' };
 
 describe('the built web bundle', () => {
-  it('SVC-9: serves every route on the embedded database, and stops cleanly on SIGTERM', async () => {
-    const server = await startServerProcess(build.server, await closedPort(), { ...identity, WORKERS: '4' });
+  it('SVC-9: two workers share the embedded database held by the primary, and stop cleanly on SIGTERM', async () => {
+    const server = await startServerProcess(build.server, await closedPort(), { ...identity, WORKERS: '2' });
     try {
       // PGlite takes a few seconds to create its database; the service is up (and /health 200) meanwhile.
       expect((await send(server.port, '/health')).status).toBe(200);
-      await server.waitForLine((line) => line.path === '/health');
       await waitUntilReady(server.port);
       await walkWebRoutes(server.port);
-      expect(server.lines.some((line) => line.event === 'worker-listening')).toBe(false);
+      await server.waitForLine(
+        () => server.lines.filter((line) => line.event === 'worker-listening').length === 2,
+      );
+      // A new connection per request: the cluster hands them to both workers in turn.
+      const ids: string[] = [];
+      for (let n = 0; n < 8; n++) {
+        const created = await send(server.port, '/store', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: `{"n":${n}}`,
+          agent: false,
+        });
+        ids.push((JSON.parse(created.body) as { id: string }).id);
+      }
+      for (const [n, id] of ids.entries()) {
+        expect(await send(server.port, `/store/${id}`, { agent: false })).toMatchObject({
+          status: 200,
+          body: `{"n":${n}}`,
+        });
+      }
     } finally {
       expect(await server.stop()).toMatchObject({ code: 0 });
     }
