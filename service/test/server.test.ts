@@ -92,7 +92,7 @@ describe.each([
   ['one process', '1'],
   ['two cluster workers', '2'],
 ])('graceful drain with %s', (_, workers) => {
-  it(`SVC-7: under a steady keep-alive load (${workers} worker(s)), SIGTERM fails no request and exits 0 within the bound`, async () => {
+  it('SVC-7: under a steady keep-alive load, SIGTERM fails no request and exits 0 within the bound', async () => {
     const server = await startServerProcess(build.server, await closedPort(), {
       WORKERS: workers,
       DATABASE_URL: deadDatabase,
