@@ -20,6 +20,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
     PROFILE_NAMES.map((profile) => synthesize(profile, join(root, profile))),
   );
   project.provide('estate', Object.fromEntries(outcomes.map((o) => [o.profile, o])));
+  const times = outcomes.map((o) => `${o.profile} ${(o.milliseconds / 1000).toFixed(1)} s`).join(', ');
+  console.log(`infra: synthesized the default estate once per profile (${times})`);
   return () => rmSync(root, { recursive: true, force: true });
 }
 
