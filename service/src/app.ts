@@ -154,26 +154,25 @@ export function createApp(deps: AppDependencies): Hono {
   );
 
   app.onError((error, c) => {
-    const status = statusOf(error);
-    if (status === 500) {
-      deps.log(formatEventLine(now(), 'unexpected-error', { path: c.req.path, error: String(error.stack) }));
-      return c.json({ error: 'internal_error', detail: 'unexpected error' }, 500);
+    const status = error instanceof ServiceError ? statusOf(error) : undefined;
+    if (error instanceof ServiceError && status !== undefined) {
+      return c.json({ error: error.code, detail: error.message }, status);
     }
-    const code = error instanceof ServiceError ? error.code : 'bad_request';
-    return c.json({ error: code, detail: error.message }, status);
+    deps.log(formatEventLine(now(), 'unexpected-error', { path: c.req.path, error: String(error.stack) }));
+    return c.json({ error: 'internal_error', detail: 'unexpected error' }, 500);
   });
 
   return app;
 }
 
 /** The single place where domain errors become HTTP statuses. */
-function statusOf(error: Error): ContentfulStatusCode {
+function statusOf(error: ServiceError): ContentfulStatusCode | undefined {
   if (error instanceof InvalidInputError) return 400;
   if (error instanceof RecordNotFoundError) return 404;
   if (error instanceof PayloadTooLargeError) return 413;
   if (error instanceof UnsupportedMediaTypeError) return 415;
   if (error instanceof DatabaseUnavailableError) return 503;
-  return 500;
+  return undefined;
 }
 
 /**

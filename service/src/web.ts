@@ -56,19 +56,21 @@ export function startWebServer(app: Hono, options: WebServerOptions): Promise<We
     function drain(): Promise<void> {
       draining = true;
       return new Promise((closed) => {
+        let idleSweep: NodeJS.Timeout | undefined;
+        const grace = setTimeout(() => {
+          server.closeIdleConnections();
+          idleSweep = setInterval(() => server.closeIdleConnections(), 250);
+          idleSweep.unref();
+        }, options.idleGraceMs ?? 1000);
+        grace.unref();
         // http.Server#close would also drop idle keep-alive connections at once, resetting any request a
         // busy client is sending on them right now; the listener alone stops here. Idle connections
         // are closed after a grace period, by which time busy clients have received `Connection: close`.
         NetServer.prototype.close.call(server, () => {
+          clearTimeout(grace);
           clearInterval(idleSweep);
           closed();
         });
-        let idleSweep: NodeJS.Timeout | undefined;
-        setTimeout(() => {
-          server.closeIdleConnections();
-          idleSweep = setInterval(() => server.closeIdleConnections(), 250);
-          idleSweep.unref();
-        }, options.idleGraceMs ?? 1000).unref();
       });
     }
   });
