@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 
-it('OPS-4: docs/architecture.png is a committed PNG drawn by npm run diagram from the synthesized estate', () => {
+it('docs/architecture.png is a committed PNG drawn by npm run diagram from the synthesized estate', () => {
   const png = readFileSync(new URL('../../docs/architecture.png', import.meta.url));
   expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
   const width = png.readUInt32BE(16);

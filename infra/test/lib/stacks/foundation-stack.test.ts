@@ -92,7 +92,7 @@ describe.each(FOUNDATIONS)('%s', (name) => {
   });
 });
 
-it('DR-3: the recovery account gets the same foundation as the home region', () => {
+it('the recovery account gets the same foundation as the home region', () => {
   const types = (name: string) =>
     Object.values(estate('lab').stack(name).json.Resources)
       .map((r) => r.Type)
