@@ -23,6 +23,10 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: 'deploy', include: ['deploy/test/**/*.test.ts', 'edge/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: {
           name: 'tooling',
           include: [
