@@ -69,7 +69,10 @@ function runPrimary(count: number, shutdownTimeoutMs: number, store: StoreProvid
     logEvent('worker-exit', { worker: worker.process.pid, code, signal });
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
-        void (store?.close() ?? Promise.resolve()).finally(() => exit(0));
+        void (store?.close() ?? Promise.resolve()).finally(() => {
+          logEvent('stopped');
+          exit(0);
+        });
       }
       return;
     }
