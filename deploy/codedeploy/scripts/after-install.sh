@@ -81,7 +81,7 @@ instance_name() {
   fi
   if [[ ! $id =~ $LABEL ]]; then
     id=$(hostname -s)
-    log "no instance id from the metadata service; using the host name $id"
+    log "no instance id from the metadata service; using the host name $id" >&2
   fi
   printf '%s\n' "$id"
 }
@@ -124,9 +124,9 @@ instance=$(instance_name)
   printf '# Written by AfterInstall (deployment %s); the next deployment rewrites it.\n' "${DEPLOYMENT_ID:-none}"
   printf 'ENGINE=%s\nAWS_REGION=%s\nAPP_VERSION=%s\nCOLOUR=%s\nINSTANCE=%s\n' \
     "$ENGINE" "$AWS_REGION" "$version" "$colour" "$instance"
-  while IFS= read -r key; do
-    [[ -n $key ]] && printf '%s=%s\n' "$key" "${settings[$key]}"
-  done < <(printf '%s\n' "${!settings[@]}" | sort)
+  for key in $(printf '%s\n' "${!settings[@]}" | sort); do
+    printf '%s=%s\n' "$key" "${settings[$key]}"
+  done
 } | write_file "$SERVICE_ENV" 0640
 chown "root:$SERVICE_USER" "$SERVICE_ENV"
 log "wrote /etc/hello/hello.env: ENGINE=$ENGINE APP_VERSION=$version COLOUR=$colour INSTANCE=$instance settings: ${!settings[*]}"
