@@ -32,6 +32,9 @@ export class DatabaseUnavailableError extends ServiceError {
   readonly code = 'database_unavailable';
 }
 
+/** The database refused the credentials: the secret was rotated, or the parameter names the wrong one. */
+export class CredentialsRejectedError extends DatabaseUnavailableError {}
+
 /** The environment does not describe a runnable service; raised once, at start. */
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsError } from '../src/errors.ts';
 import { parseDatabaseParameter, readDatabaseParameter } from '../src/secrets.ts';
 import { createStoreProvider } from '../src/store/provider.ts';
+import { startRejectingPostgres } from './support/tcp.ts';
 
 const ssm = mockClient(SSMClient);
 afterEach(() => ssm.reset());
@@ -102,5 +103,33 @@ describe('database credentials from SSM', () => {
     const store = await provider.get();
     expect(store).toBeDefined();
     await provider.close();
+  });
+
+  it('SVC-4: credentials the database rejects are read from SSM again, so a rotated secret needs no restart', async () => {
+    const rejecting = await startRejectingPostgres();
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({
+        Parameter: { Value: `postgres://app:old@127.0.0.1:${rejecting.port}/estate?sslmode=disable` },
+      })
+      .resolves({ Parameter: { Value: 'postgres://app:new@127.0.0.1:1/estate?sslmode=disable' } });
+    const events: string[] = [];
+    const provider = createStoreProvider(
+      { kind: 'ssm-parameter', parameterName: '/estate/db' },
+      'us-east-1',
+      (_, d) => events.push(d),
+    );
+    try {
+      const first = await provider.get();
+      await expect(first.ping()).rejects.toThrow(/rejected the credentials/);
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = await provider.get();
+      expect(second).not.toBe(first);
+      expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
+      expect(events).toContain('the database rejected the credentials; they will be read again');
+    } finally {
+      await provider.close();
+      await rejecting.close();
+    }
   });
 });

@@ -1,14 +1,18 @@
-import { DatabaseUnavailableError, InvalidInputError } from '../errors.ts';
+import { CredentialsRejectedError, DatabaseUnavailableError, InvalidInputError } from '../errors.ts';
 
 /**
  * PostgreSQL's data exceptions (class 22, e.g. a document its JSON parser refuses) and limits on a
- * document's nesting (54001) are the client's fault; everything else means the database cannot serve.
+ * document's nesting (54001) are the client's fault; everything else means the database cannot serve,
+ * and class 28 says why: it refused the credentials.
  */
 export function classify(error: unknown): Error {
   const code = (error as { code?: unknown } | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string' && (code.startsWith('22') || code === '54001')) {
     return new InvalidInputError(`the database refused the document: ${message}`);
+  }
+  if (typeof code === 'string' && code.startsWith('28')) {
+    return new CredentialsRejectedError(`the database rejected the credentials: ${message}`);
   }
   return new DatabaseUnavailableError(`database unreachable: ${message}`);
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CredentialsRejectedError } from '../errors.ts';
 import { classify } from './classify.ts';
 import {
   INSERT_RECORD,
@@ -19,8 +20,13 @@ export interface PgTimeouts {
   readonly queryMs?: number;
 }
 
-/** Reports pool-level errors (an idle connection dropped by the server), which would otherwise crash. */
-export type PoolErrorListener = (error: Error) => void;
+/** What the store reports to its owner. */
+export interface PgStoreListeners {
+  /** A pool-level error (an idle connection dropped by the server), which would otherwise crash. */
+  readonly onPoolError?: (error: Error) => void;
+  /** The server refused the credentials; the owner may read them again (a rotated secret). */
+  readonly onCredentialsRejected?: () => void;
+}
 
 /**
  * The store on a real PostgreSQL server. It never fails to construct: the schema is migrated on first
@@ -31,7 +37,10 @@ export class PgStore implements Store {
   readonly #pool: pg.Pool;
   #migrated: Promise<void> | undefined;
 
-  constructor(config: pg.PoolConfig, timeouts: PgTimeouts = {}, onPoolError: PoolErrorListener = () => {}) {
+  readonly #listeners: PgStoreListeners;
+
+  constructor(config: pg.PoolConfig, timeouts: PgTimeouts = {}, listeners: PgStoreListeners = {}) {
+    this.#listeners = listeners;
     const queryMs = timeouts.queryMs ?? 1000;
     this.#pool = new pg.Pool({
       max: 10,
@@ -41,7 +50,7 @@ export class PgStore implements Store {
       query_timeout: queryMs,
       statement_timeout: queryMs,
     });
-    this.#pool.on('error', onPoolError);
+    this.#pool.on('error', (error) => listeners.onPoolError?.(error));
   }
 
   async put(id: string, json: string): Promise<StoredRecord> {
@@ -74,7 +83,9 @@ export class PgStore implements Store {
       await this.#migrate();
       return await this.#pool.query<Row>(sql, values);
     } catch (error) {
-      throw classify(error);
+      const classified = classify(error);
+      if (classified instanceof CredentialsRejectedError) this.#listeners.onCredentialsRejected?.();
+      throw classified;
     }
   }
 

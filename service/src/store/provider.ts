@@ -35,9 +35,25 @@ export function createStoreProvider(
         ? { connectionString: database.url }
         : await (await import('../secrets.ts')).readDatabaseParameter(database.parameterName, region);
     const { PgStore } = await import('./pg.ts');
-    return new PgStore(config, {}, (error) =>
-      onEvent('store-error', `idle connection lost: ${error.message}`),
+    const store: Store = new PgStore(
+      config,
+      {},
+      {
+        onPoolError: (error) => onEvent('store-error', `idle connection lost: ${error.message}`),
+        // A rotated secret: the next request opens a new pool with credentials read again.
+        onCredentialsRejected: () => {
+          onEvent('store-error', 'the database rejected the credentials; they will be read again');
+          opening
+            ?.then((current) => {
+              if (current !== store) return;
+              opening = undefined;
+              return store.close();
+            })
+            .catch(() => {});
+        },
+      },
     );
+    return store;
   };
   return {
     get() {

@@ -77,3 +77,23 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
     },
   };
 }
+
+/**
+ * Speaks just enough of the PostgreSQL protocol to refuse every login with 28P01, as a server does
+ * once the password it was given has been rotated away.
+ */
+export function startRejectingPostgres(): Promise<TcpEndpoint> {
+  const fields = ['SFATAL', 'VFATAL', 'C28P01', 'Mpassword authentication failed for user "app"'];
+  const payload = Buffer.from(`${fields.join('\0')}\0\0`);
+  const header = Buffer.alloc(5);
+  header.write('E', 0);
+  header.writeInt32BE(payload.length + 4, 1);
+  const refusal = Buffer.concat([header, payload]);
+  return listen(
+    createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end(refusal));
+    }),
+    new Set(),
+  );
+}
