@@ -35,9 +35,8 @@ export interface PgStoreListeners {
  */
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
-  #migrated: Promise<void> | undefined;
-
   readonly #listeners: PgStoreListeners;
+  #migrated: Promise<void> | undefined;
 
   constructor(config: pg.PoolConfig, timeouts: PgTimeouts = {}, listeners: PgStoreListeners = {}) {
     this.#listeners = listeners;
