@@ -73,6 +73,7 @@ describe('BeforeInstall', () => {
     for (const dir of ['opt/hello', 'etc/hello', 'var/log/hello']) {
       expect((await stat(join(box.root, dir))).isDirectory()).toBe(true);
     }
+    expect((await stat(join(box.root, 'var/log/hello/service.log'))).mode & 0o777).toBe(0o644);
     expect(await box.read('opt/hello/app/server.mjs')).toBeUndefined();
     expect(await box.read('opt/hello/VERSION')).toBeUndefined();
     expect(run.stdout).toContain('Node.js 24 installed from nodejs24');
@@ -280,6 +281,16 @@ describe('ApplicationStart, ApplicationStop and the traffic hooks', () => {
       ['is-active', 'hello.service'],
     ]);
     expect(run.stderr).toContain('still active');
+  });
+
+  it('SCALE-4: ApplicationStop accepts a unit that ended failed (stopped, but not cleanly) and says so', async () => {
+    await box.write('etc/systemd/system/hello.service', '[Service]\n');
+    await box.stub('systemctl', '[[ $1 == is-active ]] && { echo failed; exit 3; }; exit 0');
+
+    const run = await box.run(hook('application-stop.sh'));
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('did not exit cleanly');
   });
 
   it('SCALE-4: BeforeBlockTraffic only reports; the service keeps serving until deregistered', async () => {

@@ -53,6 +53,9 @@ ensure_node() {
 ensure_user
 mkdir -p "$APP_DIR" "$CONFIG_DIR" "$LOG_DIR"
 chmod 0755 "$APP_DIR" "$CONFIG_DIR" "$LOG_DIR"
+# systemd would create the log file with the service's umask; the CloudWatch agent must read it.
+touch "$LOG_DIR/service.log"
+chmod 0644 "$LOG_DIR/service.log"
 ensure_node
 # The agent removes the files of the previous revision itself; this also clears anything left by a
 # failed deployment or baked into an image, so the Install step never meets a stranger.
