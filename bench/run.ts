@@ -33,6 +33,8 @@ const ROOT_ROUNDS = 2;
 /** kB of 1000 bytes, the stricter reading of "100 KB". */
 const LAMBDA_EAGER_LIMIT = 100_000;
 const COLD_START_RATIO_LIMIT = 1.3;
+/** Cores of unrelated work above which the figures are flagged as disturbed. */
+const DISTURBED_CORES = 0.2;
 const STORE_BODY = JSON.stringify({ message: 'Hello, DevOps!', n: 42, tags: ['bench', 'store'] });
 /** Never connected to: Lambda mode needs a database setting, and `GET /` must not touch it. */
 const UNREACHABLE_DATABASE = 'postgres://bench@127.0.0.1:1/bench';
@@ -54,7 +56,7 @@ interface Measurement {
   readonly serverCores: number;
   /** Cores wrk used. */
   readonly wrkCores: number;
-  /** Cores used by everything else on the machine (this runner reading the logs included). */
+  /** Cores used by everything else on the machine: neither the server, nor wrk, nor this runner. */
   readonly otherCores: number;
   /** stdout lines per request; undefined when stdout was not read. */
   readonly linesPerRequest: number | undefined;
@@ -83,7 +85,9 @@ async function measure(server: RunningServer, route: Route, sink: StdoutSink): P
   const wrkTicks = reapedChildrenTicks();
   const machine = machineTicks();
   const lines = server.stdoutLines();
+  const runner = process.cpuUsage();
   const report = await runWrk({ ...spec, seconds: SECONDS });
+  const runnerUs = process.cpuUsage(runner);
   const cores = (ticksUsed: number) => ticksUsed / ticksPerSecond / (report.durationUs / 1e6);
   const serverCores = cores(server.cpuTicks() - ticks);
   const wrkCores = cores(reapedChildrenTicks() - wrkTicks);
@@ -93,7 +97,15 @@ async function measure(server: RunningServer, route: Route, sink: StdoutSink): P
     errors: errorCount(report),
     serverCores,
     wrkCores,
-    otherCores: Math.max(0, cores(machineTicks().busy - machine.busy) - serverCores - wrkCores),
+    // This runner's own CPU (mostly reading the server's logs) is not disturbance: it is the same for
+    // every run of the benchmark.
+    otherCores: Math.max(
+      0,
+      cores(machineTicks().busy - machine.busy) -
+        serverCores -
+        wrkCores -
+        cores(((runnerUs.user + runnerUs.system) / 1e6) * ticksPerSecond),
+    ),
     // The buffered log sink may still hold the last burst; a few lines out of 10^5 do not show.
     linesPerRequest: sink === 'pipe' ? (server.stdoutLines() - lines) / report.requests : undefined,
   };
@@ -348,8 +360,9 @@ async function main(): Promise<void> {
       go !== undefined && databaseUrl === undefined ? await compare([go], [STORE], 1) : undefined;
     return { slash, rest, goStore };
   });
-  // The default of `npm start`: PGlite in one process (it cannot be shared between workers).
-  const embedded = await start(ours('PGlite, 1 process', 'pipe'));
+  // The default of `npm start`: the embedded PGlite, which lives in one process (the cluster primary
+  // when there are several workers), so every /store crosses to it.
+  const embedded = await start(ours(`${workers} workers, PGlite`, 'pipe'));
   const single = await withServers([embedded], () => compare([embedded], [ROOT, HEALTH, STORE], 1));
   const lambda = await lambdaFigures();
 
@@ -392,6 +405,10 @@ async function main(): Promise<void> {
     webRow(`POST /store (${embedded.name})`, get(single, embedded.name, STORE), goRoute(STORE), false),
   ];
   const lines = ourRoot?.linesPerRequest;
+  const measured = [web.slash, web.rest, web.goStore, single].flatMap((r) =>
+    r === undefined ? [] : [...r.values()].flatMap((byRoute) => [...byRoute.values()]),
+  );
+  const disturbed = Math.max(0, ...measured.map((m) => m.otherCores));
   const rss = [...peakRss].map(([name, kb]) => `${name} ${mb(kb)}`).join(', ');
   const out = [
     '',
@@ -400,8 +417,8 @@ async function main(): Promise<void> {
       `alternating rounds. Machine busy before the run: ${background.toFixed(2)} cores.`,
     table(rows),
     '  target: ours ≥ 1.0× Go req/s on GET / with p99 no worse than Go (web mode as deployed, with PostgreSQL).',
-    '  CPU/req = server CPU time per request. other = cores busy with neither server nor wrk (this runner',
-    '  reading the logs included); well above 0.1 means other work on the machine disturbed the figure.',
+    '  CPU/req = server CPU time per request. other = cores busy with neither server, nor wrk, nor this runner',
+    `  (which reads the logs): above ${DISTURBED_CORES}, unrelated work on the machine disturbed the figure.`,
     `  wrk itself used ${ourRoot?.wrkCores.toFixed(2) ?? '?'} cores on our GET /. errors = ours/Go non-2xx or socket errors.`,
     "  Both servers' stdout is read through a pipe, as a log shipper would; the service writes one JSON line per",
     `  request (${lines === undefined ? '?' : lines.toFixed(2)} measured), Go logs nothing.`,
@@ -410,6 +427,12 @@ async function main(): Promise<void> {
     ...('skipped' in goBuild ? [`  Go reference skipped: ${goBuild.skipped}`] : []),
     ...(databaseUrl === undefined
       ? ['  POST /store against PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL.']
+      : []),
+    ...(disturbed > DISTURBED_CORES
+      ? [
+          `  WARNING: other work used up to ${disturbed.toFixed(2)} cores during the run: req/s and latencies` +
+            ' understate both servers; CPU/req is the steadier comparison. Rerun on a quiet machine.',
+        ]
       : []),
     `Peak RSS (primary + workers): ${rss}`,
     '',
