@@ -195,6 +195,20 @@ describe('AfterInstall', () => {
   });
 
   it.each([
+    ['password: hunter2', 'hunter2'],
+    ['DATABASE_URL=postgres://app:s3cret@db/estate', 's3cret'],
+    ['DB_SECRET_PARAMETER=s3cret value', 's3cret'],
+  ])('CICD-9: refuses %j without echoing it into the deployment log', async (badLine, secret) => {
+    await preparedInstance(`${badLine}\n`);
+
+    const run = await box.run(hook('after-install.sh'));
+
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain('line 1:');
+    expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  it.each([
     ['hello-fleet-in-place', 'stable'],
     ['hello-asg-bluegreen', 'green'],
     ['hello-asg-blue-green', 'green'],

@@ -25,7 +25,9 @@ declare -rA KNOWN_SETTINGS=(
 
 declare -A settings=()
 
-# Parses KEY=VALUE lines (blank lines and # comments allowed) into `settings`; reports every bad line.
+# Parses KEY=VALUE lines (blank lines and # comments allowed) into `settings`; reports every bad line
+# by number and key, never by value: the agent keeps hook output on disk, and a secret pasted into the
+# parameter by mistake must not end up there.
 parse_settings() {
   local text=$1 line key value number=0
   local -a problems=()
@@ -33,7 +35,7 @@ parse_settings() {
     number=$((number + 1))
     [[ -z $line || $line == \#* ]] && continue
     if [[ ! $line =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]]; then
-      problems+=("line $number: expected KEY=VALUE, got '$line'")
+      problems+=("line $number: expected KEY=VALUE with an upper-case KEY")
       continue
     fi
     key=${BASH_REMATCH[1]}
@@ -43,7 +45,7 @@ parse_settings() {
     elif [[ -n ${settings[$key]+set} ]]; then
       problems+=("line $number: $key is set twice")
     elif [[ ! $value =~ ${KNOWN_SETTINGS[$key]} ]]; then
-      problems+=("line $number: $key has an invalid value '$value'")
+      problems+=("line $number: $key has an invalid value (expected ${KNOWN_SETTINGS[$key]})")
     elif [[ $key == SHUTDOWN_TIMEOUT_MS ]] && ((10#$value > MAX_SHUTDOWN_TIMEOUT_MS)); then
       problems+=("line $number: SHUTDOWN_TIMEOUT_MS must not exceed $MAX_SHUTDOWN_TIMEOUT_MS (the unit's stop timeout)")
     else
