@@ -12,6 +12,7 @@ import {
   startServerProcess,
   type TemporaryBuild,
 } from './support/built.ts';
+import { startFakeSsm } from './support/fake-ssm.ts';
 import { send } from './support/http.ts';
 import { eventFor, eventKinds } from './support/lambda-events.ts';
 import { routeWalk, walk } from './support/lambda-walk.ts';
@@ -99,6 +100,45 @@ describe('the built Lambda bundle, alone in its folder as in the cloud', () => {
       expect(store.statusCode).toBe(503);
     } finally {
       lambda.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the built Lambda bundle reading its database credentials from SSM', () => {
+  it('SVC-4: loads the SDK lazily, asks SSM to decrypt the parameter and connects with what it holds', async () => {
+    const databasePort = await closedPort();
+    const ssm = await startFakeSsm({
+      '/estate/db': JSON.stringify({
+        host: '127.0.0.1',
+        port: databasePort,
+        username: 'app',
+        password: 'pw',
+        dbname: 'x',
+      }),
+    });
+    const { entry, dir } = await cloudCopyOfLambda(build);
+    const lambda = await startLambdaProcess(entry, {
+      DB_SECRET_PARAMETER: '/estate/db',
+      AWS_REGION: 'ap-southeast-2',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+    });
+    try {
+      expect((await lambda.invoke(eventFor('http-v2', { path: '/' }))).statusCode).toBe(200);
+      expect(ssm.requests).toEqual([]);
+      const deep = await lambda.invoke(eventFor('http-v2', { path: '/health/deep' }));
+      expect(deep.statusCode).toBe(503);
+      // Credentials resolved; the database itself (a closed port) is what is missing.
+      expect(JSON.parse(deep.body).detail).toMatch(/^database unreachable/);
+      expect(ssm.requests[0]?.body).toEqual({ Name: '/estate/db', WithDecryption: true });
+      expect(ssm.requests[0]?.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 .*\/ap-southeast-2\/ssm\/aws4_request/,
+      );
+    } finally {
+      lambda.stop();
+      await ssm.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
