@@ -233,6 +233,7 @@ describe('AfterInstall', () => {
 
     expect(run.code).toBe(0);
     expect(await box.read('etc/hello/hello.env')).toContain('\nINSTANCE=ip-10-0-1-23\n');
+    expect(run.stdout).toContain('WARNING: no DB_SECRET_PARAMETER');
   });
 
   it('CICD-9: fails clearly when the user data did not write instance.env', async () => {

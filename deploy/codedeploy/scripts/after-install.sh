@@ -118,6 +118,11 @@ log "reading settings from $SETTINGS_PARAMETER in $AWS_REGION"
 text=$(aws ssm get-parameter --region "$AWS_REGION" --name "$SETTINGS_PARAMETER" \
   --query Parameter.Value --output text) || fail "could not read the settings parameter $SETTINGS_PARAMETER"
 parse_settings "$text"
+if [[ -z ${settings[DB_SECRET_PARAMETER]+set} ]]; then
+  # Not fatal: / and /health answer without a database, which keeps a first deployment possible before
+  # the database exists. The bundle does not ship the embedded fallback, so /store will answer 503.
+  log "WARNING: no DB_SECRET_PARAMETER in $SETTINGS_PARAMETER: /store and /health/deep will fail"
+fi
 colour=$(colour_of "${DEPLOYMENT_GROUP_NAME:-}")
 instance=$(instance_name)
 
