@@ -45,7 +45,12 @@ export async function bundleCodeDeploy(options: BundleOptions = {}): Promise<Bun
   const version = options.version ?? (await defaultVersion());
   if (!/^[\w.:/@+-]{1,128}$/.test(version)) throw new Error(`invalid version ${JSON.stringify(version)}`);
   const files = new Map<string, { data: Uint8Array; mode: number }>();
-  for (const path of await listFiles(revisionSource)) {
+  const sources = [
+    join(revisionSource, 'appspec.yml'),
+    ...(await listFiles(join(revisionSource, 'scripts'))),
+    ...(await listFiles(join(revisionSource, 'config'))),
+  ];
+  for (const path of sources) {
     const name = relative(revisionSource, path).split('\\').join('/');
     files.set(name, { data: await readFile(path), mode: name.startsWith('scripts/') ? EXECUTABLE : REGULAR });
   }
