@@ -3,7 +3,9 @@ import type { App } from 'aws-cdk-lib';
 import { type EstateConfig, estateSites, loadConfig, type Site } from '../config/index.ts';
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
+import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
+import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
@@ -34,6 +36,16 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     foundations.set(siteKey(site), foundation);
     stacks.push(foundation);
   }
+  const primarySite = (region: Site['region']) => {
+    const site = estateSites(config).find((s) => s.role === 'primary' && s.region === region);
+    const foundation = foundations.get(siteKey({ role: 'primary', region }));
+    if (site === undefined || foundation === undefined) throw new Error(`no primary site in ${region}`);
+    return { config, site, foundation };
+  };
+  const { fleet, asg } = config.engines;
+  if (fleet.enabled)
+    for (const region of fleet.regions) stacks.push(new FleetStack(app, primarySite(region)));
+  if (asg.enabled) for (const region of asg.regions) stacks.push(new AsgStack(app, primarySite(region)));
   return { stacks, foundations };
 }
 

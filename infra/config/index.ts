@@ -14,5 +14,7 @@ export {
   type EstateConfig,
   estateConfigSchema,
   primaryRegions,
+  SERVER_DEPLOYMENT_CONFIGS,
+  type ServerDeploymentConfigName,
 } from './schema.ts';
 export { type AccountRole, estateSites, parameterName, type Site, stackName } from './topology.ts';

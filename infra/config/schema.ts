@@ -47,6 +47,67 @@ const engine = z.strictObject({
 
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris');
 
+/** The CodeDeploy deployment configurations an in-place group may default to (CICD-4). */
+export const SERVER_DEPLOYMENT_CONFIGS = ['AllAtOnce', 'HalfAtATime', 'OneAtATime', 'Custom'] as const;
+export type ServerDeploymentConfigName = (typeof SERVER_DEPLOYMENT_CONFIGS)[number];
+
+const count = (min: number, max: number) =>
+  z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`);
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as 18:00');
+
+/** The EC2 engines (`fleet`, `asg`): sizes, schedule, deployments and rollback thresholds. */
+const ec2 = z.strictObject({
+  /** SSM parameter holding the AMI id, resolved at every launch (the golden-AMI issue publishes its own). */
+  amiParameter: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'expected an SSM parameter name such as /aws/service/...'),
+  /** Standalone instances of the fleet engine. */
+  fleetInstances: count(1, 20),
+  asg: z.strictObject({
+    minCapacity: count(1, 100),
+    maxCapacity: count(1, 100),
+    /** Instances in normal hours (after the evening peak and at creation). */
+    normalCapacity: count(1, 100),
+    /** Instances pinned during the evening peak. */
+    peakCapacity: count(1, 100),
+    /** Start and end of the peak, in scheduling.timeZone. */
+    peakStart: clock,
+    peakEnd: clock,
+    /** Average CPU the target tracking policy keeps. */
+    cpuTargetPercent: count(10, 90),
+    /** Seconds a new instance has before ELB health checks count. */
+    healthCheckGraceSeconds: count(0, 3600),
+  }),
+  deployment: z.strictObject({
+    /** Default configuration of the in-place groups and the blue/green group. */
+    config: z.enum(SERVER_DEPLOYMENT_CONFIGS, {
+      error: `expected one of ${SERVER_DEPLOYMENT_CONFIGS.join(', ')}`,
+    }),
+    /** Minimum healthy hosts of the Custom configuration, in percent. */
+    customMinimumHealthyPercent: count(1, 99),
+    /** What CodeDeploy does with instances launched while a deployment runs (UPDATE: deploy them again). */
+    outdatedInstances: z.enum(['UPDATE', 'IGNORE']),
+    /** Suspend AZ rebalancing, termination and instance refresh of the ASG during in-place deployments. */
+    suspendScaling: z.boolean(),
+    /** Seconds the target group drains a deregistered instance. */
+    deregistrationDelaySeconds: count(0, 3600),
+    blueGreen: z.strictObject({
+      /** 0: reroute traffic as soon as the green fleet is ready; n: wait up to n minutes for an operator. */
+      readyWaitMinutes: count(0, 2880),
+      /** Minutes the blue fleet lives on after traffic moved (the window for a fast manual rollback). */
+      terminationWaitMinutes: count(0, 2880),
+    }),
+  }),
+  rollback: z.strictObject({
+    /** ALB + target 5xx responses per period that stop a deployment (CICD-6). */
+    http5xxThreshold: count(1, 100_000),
+    /** `failure` log records per period that stop a deployment (CICD-7). */
+    failureRecordThreshold: count(1, 100_000),
+    /** Alarm period in seconds. */
+    periodSeconds: z.union([z.literal(60), z.literal(300)], { error: 'expected 60 or 300' }),
+  }),
+});
+
 const source = z.discriminatedUnion(
   'kind',
   [
@@ -102,6 +163,7 @@ const shape = z.strictObject({
       .optional(),
   }),
   scheduling: z.strictObject({ timeZone }),
+  ec2,
   budget: z.strictObject({ monthlyUsd: z.number().positive() }),
   alerts: z.strictObject({ email: z.email('expected an e-mail address').optional() }),
   tags: z.strictObject({ owner: z.string().min(1) }),
@@ -150,6 +212,22 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
   }
   if (config.engines.fleet.enabled && config.engines.fleet.regions.some((r) => r !== config.homeRegion)) {
     problem(['engines', 'fleet', 'regions'], `expected only the home region (${config.homeRegion})`);
+  }
+
+  const { asg } = config.ec2;
+  if (asg.minCapacity > asg.maxCapacity) {
+    problem(['ec2', 'asg', 'minCapacity'], `expected at most maxCapacity (${asg.maxCapacity})`);
+  }
+  (['normalCapacity', 'peakCapacity'] as const).forEach((key) => {
+    if (asg[key] < asg.minCapacity || asg[key] > asg.maxCapacity) {
+      problem(
+        ['ec2', 'asg', key],
+        `expected between minCapacity and maxCapacity (${asg.minCapacity}-${asg.maxCapacity})`,
+      );
+    }
+  });
+  if (asg.peakStart === asg.peakEnd) {
+    problem(['ec2', 'asg', 'peakEnd'], 'expected a time other than peakStart');
   }
 
   config.database.secondaryRegions.forEach((r, i) => {

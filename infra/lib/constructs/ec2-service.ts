@@ -1,0 +1,142 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import {
+  type AwsRegion,
+  type EstateConfig,
+  type ProfileSettings,
+  parameterName,
+} from '../../config/index.ts';
+import { ArtifactBucket } from './artifact-bucket.ts';
+import { PublishedParameters } from './published-parameters.ts';
+import { RollbackAlarms } from './rollback-alarms.ts';
+import { ServiceInstanceRole } from './service-instance-role.ts';
+import { ServiceLaunchTemplate } from './service-launch-template.ts';
+import { ServiceLoadBalancer } from './service-load-balancer.ts';
+import { ServiceLogGroup } from './service-log-group.ts';
+import { ServiceSettings } from './service-settings.ts';
+
+/** The EC2 engines. */
+export type Ec2Engine = 'fleet' | 'asg';
+
+/** The names an EC2 engine's instances and revision rely on (the revision's contract). */
+export function ec2EngineNames(config: Pick<EstateConfig, 'appName'>, engine: Ec2Engine) {
+  const app = config.appName.toLowerCase();
+  return {
+    settingsParameter: `/${app}/${engine}/settings`,
+    logGroup: `/${app}/${engine}/service`,
+    metricNamespace: `${config.appName}/${engine}`,
+    application: `${config.appName}-${engine}`,
+    inPlaceGroup: `${config.appName}-${engine}-in-place`,
+    blueGreenGroup: `${config.appName}-${engine}-blue-green`,
+    /** The tag CodeDeploy selects standalone instances by. */
+    instanceTag: [`${app}:engine`, engine] as const,
+  };
+}
+
+/** Props of {@link Ec2Service}. */
+export interface Ec2ServiceProps {
+  /** Which engine. */
+  readonly engine: Ec2Engine;
+  /** The validated topology. */
+  readonly config: EstateConfig;
+  /** The region (the stack's, typed). */
+  readonly region: AwsRegion;
+  /** Sizes of the profile. */
+  readonly profile: ProfileSettings;
+  /** The region's VPC, key, access-log bucket and alarm topic (from its foundation). */
+  readonly vpc: ec2.IVpc;
+  readonly key: kms.Key;
+  readonly accessLogs: s3.IBucket;
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * What both EC2 engines have in a region before any instance exists: settings, log group, artifact
+ * bucket, load balancer, instance role, launch template, rollback alarms and the CodeDeploy application,
+ * with the names other stacks and the operator tool read published in SSM.
+ */
+export class Ec2Service extends Construct {
+  readonly settings: ServiceSettings;
+  readonly logs: ServiceLogGroup;
+  readonly artifacts: ArtifactBucket;
+  readonly balancer: ServiceLoadBalancer;
+  readonly role: ServiceInstanceRole;
+  readonly launchTemplate: ServiceLaunchTemplate;
+  readonly rollbackAlarms: RollbackAlarms;
+  readonly application: codedeploy.ServerApplication;
+
+  constructor(scope: Construct, id: string, props: Ec2ServiceProps) {
+    super(scope, id);
+    const { config, engine, region } = props;
+    const { account } = Stack.of(this);
+    const names = ec2EngineNames(config, engine);
+    const deployment = config.ec2.deployment;
+
+    this.settings = new ServiceSettings(this, 'Settings', {
+      parameterName: names.settingsParameter,
+      values: { FAILURE_RATE: '0' },
+    });
+    this.logs = new ServiceLogGroup(this, 'Logs', {
+      logGroupName: names.logGroup,
+      key: props.key,
+      retention: props.profile.logRetentionDays as RetentionDays,
+    });
+    const bucketName = `${config.appName.toLowerCase()}-${engine}-artifacts-${account}-${region}`;
+    this.artifacts = new ArtifactBucket(this, 'Artifacts', {
+      bucketName,
+      key: props.key,
+      accessLogs: props.accessLogs,
+    });
+    this.balancer = new ServiceLoadBalancer(this, 'Balancer', {
+      vpc: props.vpc,
+      accessLogs: props.accessLogs,
+      accessLogPrefix: `alb/${engine}`,
+      deregistrationDelay: Duration.seconds(deployment.deregistrationDelaySeconds),
+    });
+    this.role = new ServiceInstanceRole(this, 'InstanceRole', {
+      artifacts: this.artifacts.bucket,
+      settings: this.settings.parameter,
+      key: props.key,
+    });
+    this.launchTemplate = new ServiceLaunchTemplate(this, 'LaunchTemplate', {
+      engine,
+      amiParameter: config.ec2.amiParameter,
+      instanceType: new ec2.InstanceType(props.profile.instanceType),
+      role: this.role.role,
+      securityGroup: this.balancer.instanceSecurityGroup,
+      key: props.key,
+      settingsParameterName: names.settingsParameter,
+      logGroupName: names.logGroup,
+      installCodeDeployAgent: engine === 'fleet',
+    });
+    const { rollback } = config.ec2;
+    this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
+      loadBalancer: this.balancer.loadBalancer,
+      targetGroup: this.balancer.targetGroup,
+      logGroup: this.logs.logGroup,
+      metricNamespace: names.metricNamespace,
+      http5xxThreshold: rollback.http5xxThreshold,
+      failureRecordThreshold: rollback.failureRecordThreshold,
+      period: Duration.seconds(rollback.periodSeconds),
+      topic: props.topic,
+    });
+    this.application = new codedeploy.ServerApplication(this, 'Application', {
+      applicationName: names.application,
+    });
+
+    const published = (leaf: string) => parameterName(config, region, engine, leaf);
+    new PublishedParameters(this, 'Parameters', {
+      values: {
+        [published('artifact-bucket')]: bucketName,
+        [published('load-balancer-dns')]: this.balancer.loadBalancer.loadBalancerDnsName,
+        [published('application')]: names.application,
+      },
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+
+/** Props of {@link ServiceSettings}. */
+export interface ServiceSettingsProps {
+  /** Parameter name, `/hello/<engine>/settings`: the instance env file points the service at it. */
+  readonly parameterName: string;
+  /** Non-secret settings, one `KEY=VALUE` line each (secrets travel as parameter names, never values). */
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/**
+ * The settings an engine's service reads at start: a plain String parameter of `KEY=VALUE` lines, so the
+ * revision's hooks can turn it into an environment file without parsing JSON in shell.
+ */
+export class ServiceSettings extends Construct {
+  /** The parameter. */
+  readonly parameter: ssm.StringParameter;
+
+  constructor(scope: Construct, id: string, props: ServiceSettingsProps) {
+    super(scope, id);
+    const lines = Object.entries(props.values).map(([key, value]) => {
+      if (!/^[A-Z][A-Z0-9_]*$/.test(key) || /[\n\r]/.test(value)) {
+        throw new Error(`${this.node.path}: setting ${key} must be UPPER_SNAKE with a one-line value`);
+      }
+      return `${key}=${value}`;
+    });
+    this.parameter = new ssm.StringParameter(this, 'Parameter', {
+      parameterName: props.parameterName,
+      description: 'Service settings (KEY=VALUE lines, non-secret)',
+      stringValue: lines.join('\n'),
+    });
+  }
+}
