@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWith } from '../../../testing/requires.ts';
 import { PgStore } from '../../src/store/pg.ts';
 import { openEmbeddedStore } from '../../src/store/pglite.ts';
@@ -18,6 +22,27 @@ describe('embedded store (PGlite)', () => {
   });
   afterAll(() => store?.close());
   storeContract(() => store);
+});
+
+describe('embedded store in a data directory (PGLITE_PATH)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hello-devops-pglite-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('SVC-9: keeps records across a restart', async () => {
+    const id = randomUUID();
+    const first = await openEmbeddedStore(dataDir);
+    await first.put(id, '{"kept":true}');
+    await first.close();
+    const reopened = await openEmbeddedStore(dataDir);
+    try {
+      expect((await reopened.get(id))?.json).toBe('{"kept":true}');
+    } finally {
+      await reopened.close();
+    }
+  });
 });
 
 describeWith(realPostgres, 'pg store on a real PostgreSQL server', () => {
