@@ -121,6 +121,11 @@ describe('the revision bundle', () => {
     expect(spec.files).toEqual([{ source: '/', destination: '/opt/hello' }]);
     expect(spec.file_exists_behavior).toBe('OVERWRITE');
     // Each permissions entry names an installed folder of the revision.
+    expect(spec.permissions?.map((permission) => [permission.object, permission.mode])).toEqual([
+      ['/opt/hello/app', 644],
+      ['/opt/hello/config', 644],
+      ['/opt/hello/scripts', 755],
+    ]);
     for (const permission of spec.permissions ?? []) {
       expect(permission.object).toMatch(/^\/opt\/hello\/\w+$/);
       const folder = `${permission.object.slice('/opt/hello/'.length)}/`;

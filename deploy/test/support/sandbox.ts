@@ -27,7 +27,6 @@ export type Call = readonly string[];
  */
 export interface Sandbox {
   readonly root: string;
-  readonly bin: string;
   /** Writes a stand-in: it records its call, then runs `body` (bash) with the same arguments. */
   stub(name: string, body?: string): Promise<void>;
   /** The same, at a path under the root (e.g. /usr/bin/node) rather than on PATH. */
@@ -64,7 +63,6 @@ export async function createSandbox(): Promise<Sandbox> {
   };
   const sandbox: Sandbox = {
     root,
-    bin,
     stub: (name, body = 'exit 0') => writeExecutable(join(bin, name), name, body),
     stubAt: (path, body = 'exit 0') => writeExecutable(under(path), path, body),
     async write(path, content, mode = 0o644) {
