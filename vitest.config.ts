@@ -18,8 +18,14 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['infra/test/**/*.test.ts'],
+          exclude: ['infra/test/functions/**'],
           globalSetup: ['infra/test/support/global-setup.ts'],
         },
+      },
+      {
+        // The Lambda handlers the estate deploys, invoked with real event shapes: no synthesis needed.
+        extends: true,
+        test: { name: 'functions', include: ['infra/test/functions/**/*.test.ts'] },
       },
       {
         extends: true,
