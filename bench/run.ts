@@ -422,16 +422,16 @@ async function main(): Promise<void> {
     `  wrk itself used ${ourRoot?.wrkCores.toFixed(2) ?? '?'} cores on our GET /. errors = ours/Go non-2xx or socket errors.`,
     "  Both servers' stdout is read through a pipe, as a log shipper would; the service writes one JSON line per",
     `  request (${lines === undefined ? '?' : lines.toFixed(2)} measured), Go logs nothing.`,
-    '  Go keeps records in an in-memory map under a mutex, ours writes each to a database:' +
-      ' the POST /store ratios are indicative only.',
+    '  Go keeps records in an in-memory map under a mutex, ours writes each to a database: the POST /store',
+    '  ratios are indicative only.',
     ...('skipped' in goBuild ? [`  Go reference skipped: ${goBuild.skipped}`] : []),
     ...(databaseUrl === undefined
       ? ['  POST /store against PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL.']
       : []),
     ...(disturbed > DISTURBED_CORES
       ? [
-          `  WARNING: other work used up to ${disturbed.toFixed(2)} cores during the run: req/s and latencies` +
-            ' understate both servers; CPU/req is the steadier comparison. Rerun on a quiet machine.',
+          `  WARNING: other work used up to ${disturbed.toFixed(2)} cores during the run: req/s and latencies`,
+          '  understate both servers; CPU/req is the steadier comparison. Rerun on a quiet machine.',
         ]
       : []),
     `Peak RSS (primary + workers): ${rss}`,
