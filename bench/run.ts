@@ -19,8 +19,8 @@ import { errorCount, requestsPerSecond, runWrk, type WrkReport } from './lib/wrk
 
 const root = process.cwd();
 /**
- * 32 keep-alive connections: 16 per Node worker and per Go thread keep every server busy while
- * queueing stays short, so p99 reflects the server rather than a backlog wrk itself built up.
+ * 32 keep-alive connections, 16 per core: enough to keep every worker (and Go's scheduler) busy, few
+ * enough that queueing stays short, so p99 reflects the server rather than a backlog wrk built up.
  */
 const CONNECTIONS = 32;
 /** Long enough for a stable rate (hundreds of thousands of requests), short enough for minutes in total. */
@@ -111,6 +111,11 @@ async function measure(server: RunningServer, route: Route, sink: StdoutSink): P
   };
 }
 
+type Server = RunningServer & { sink: StdoutSink };
+/** Servers not stopped yet: stopped on the way out if a step fails. */
+const running = new Set<Server>();
+const peakRss = new Map<string, number>();
+
 /** Keeps the round with the higher rate: interference from other work on the machine only lowers it. */
 function best(a: Measurement | undefined, b: Measurement): Measurement {
   return a === undefined || b.rps > a.rps ? b : a;
@@ -121,7 +126,7 @@ function best(a: Measurement | undefined, b: Measurement): Measurement {
  * times, so a burst of unrelated load on the machine falls on both sides rather than on one.
  */
 async function compare(
-  servers: readonly (RunningServer & { sink: StdoutSink })[],
+  servers: readonly Server[],
   routes: readonly Route[],
   rounds: number,
 ): Promise<Map<string, Map<string, Measurement>>> {
@@ -138,9 +143,11 @@ async function compare(
   return results;
 }
 
-async function start(spec: ServerSpec): Promise<RunningServer & { sink: StdoutSink }> {
+async function start(spec: ServerSpec): Promise<Server> {
   log(`starting ${spec.name}`);
-  return { ...(await startServer(spec)), sink: spec.stdout };
+  const server = { ...(await startServer(spec)), sink: spec.stdout };
+  running.add(server);
+  return server;
 }
 
 /** Our server's environment: the caller's, without database or fault settings (WORKERS is kept). */
@@ -244,7 +251,7 @@ async function lambdaFigures(): Promise<string[]> {
   const eagerBytes = footprint.eager.reduce((s, f) => s + f.minifiedBytes, 0);
   const lazyBytes = footprint.lazy.reduce((s, f) => s + f.minifiedBytes, 0);
 
-  const env = { ...serviceEnv(UNREACHABLE_DATABASE), ENGINE: 'lambda' };
+  const env = serviceEnv(UNREACHABLE_DATABASE);
   const mine: ColdStart[] = [];
   const bare: ColdStart[] = [];
   // Interleaved, so a burst of background work on the machine hits both sides alike.
@@ -303,8 +310,6 @@ async function lambdaFigures(): Promise<string[]> {
   ];
 }
 
-type Server = RunningServer & { sink: StdoutSink };
-
 /** Stops the servers whatever happened, keeping each one's peak RSS. */
 async function withServers<T>(servers: readonly (Server | undefined)[], work: () => Promise<T>): Promise<T> {
   try {
@@ -314,11 +319,11 @@ async function withServers<T>(servers: readonly (Server | undefined)[], work: ()
       if (server !== undefined) {
         peakRss.set(server.name, server.peakRssKb());
         await server.stop();
+        running.delete(server);
       }
     }
   }
 }
-const peakRss = new Map<string, number>();
 
 async function main(): Promise<void> {
   if (!onPath('wrk')) {
@@ -441,4 +446,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  for (const server of running) await server.stop();
+}

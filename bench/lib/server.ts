@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { treeCpuTicks, treePeakRssKb } from './proc.ts';
+import { processTree, treeCpuTicks, treePeakRssKb } from './proc.ts';
 
 /**
  * Where a server's stdout goes. `pipe`: read and counted by this process, as a log shipper (journald,
@@ -60,19 +60,20 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Starts a server and returns once it answers `/health` and its processes have gone idle. The second
- * condition matters under node:cluster: the first worker to listen answers `/health` while the others
- * may still be creating their embedded database, and wrk's keep-alive connections, opened once at the
- * start, would then all land on the workers that were already listening.
+ * condition matters under node:cluster: the first worker to listen answers `/health` while others may
+ * still be starting (and the embedded database still being created), and wrk's keep-alive connections,
+ * opened once at the start, would then all land on the workers that were already listening.
  */
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const port = await freePort();
   const stdout = spec.stdout === 'null' ? openSync('/dev/null', 'w') : 'pipe';
   const child = spawn(spec.command, [...spec.args], {
     env: { ...spec.env, PORT: String(port) },
+    // In the runner's process group, so Ctrl-C on the benchmark stops the servers too.
     stdio: ['ignore', stdout, 'pipe'],
-    // Its own process group, so a server that ignores SIGTERM can be killed with its workers.
-    detached: true,
   });
+  // The child holds its own copy of the /dev/null descriptor.
+  if (typeof stdout === 'number') closeSync(stdout);
   let lines = 0;
   child.stdout?.on('data', (chunk: Buffer) => {
     // indexOf scans in native code: a log shipper's CPU should not be inflated by a byte loop in JS.
@@ -88,9 +89,18 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    const tree = processTree(pid);
     child.kill('SIGTERM');
     const done = await Promise.race([exited(child).then(() => true), sleep(15_000).then(() => false)]);
-    if (!done) process.kill(-pid, 'SIGKILL');
+    if (!done) {
+      for (const p of tree) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
     await exited(child);
   };
 
