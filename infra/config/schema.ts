@@ -219,7 +219,7 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
     problem(['ec2', 'asg', 'minCapacity'], `expected at most maxCapacity (${asg.maxCapacity})`);
   }
   (['normalCapacity', 'peakCapacity'] as const).forEach((key) => {
-    if (asg[key] < asg.minCapacity || asg[key] > asg.maxCapacity) {
+    if (asg.minCapacity <= asg.maxCapacity && (asg[key] < asg.minCapacity || asg[key] > asg.maxCapacity)) {
       problem(
         ['ec2', 'asg', key],
         `expected between minCapacity and maxCapacity (${asg.minCapacity}-${asg.maxCapacity})`,
