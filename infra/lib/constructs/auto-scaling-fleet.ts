@@ -16,15 +16,17 @@ export interface AutoScalingFleetProps {
   readonly key: kms.Key;
   /** The balancer's target group. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** Bounds of the group. */
+  /** Lower bound of the group outside the peak. */
   readonly minCapacity: number;
+  /** Upper bound of the group. */
   readonly maxCapacity: number;
   /** Instances in normal hours. */
   readonly normalCapacity: number;
   /** Instances pinned during the peak. */
   readonly peakCapacity: number;
-  /** `HH:MM` start and end of the peak, in `timeZone`. */
+  /** `HH:MM` start of the peak, in `timeZone`. */
   readonly peakStart: string;
+  /** `HH:MM` end of the peak, in `timeZone`. */
   readonly peakEnd: string;
   /** IANA time zone of the schedule. */
   readonly timeZone: string;
@@ -115,7 +117,6 @@ export class AutoScalingFleet extends Construct {
       '@aws-cdk/aws-autoscaling:desiredCapacitySet',
       'Scheduled actions make the group ignore unmodified sizes on deploy (see desiredCapacity above)',
     );
-    // The group's role comes from the launch template; installAgent adds the installer read to it.
     Validations.of(this.group).acknowledge({
       id: 'AwsSolutions-AS3',
       reason:

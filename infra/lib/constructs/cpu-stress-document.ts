@@ -7,7 +7,8 @@ export const MAX_STRESS_SECONDS = 900;
 /**
  * The script of the document's one step. `{{ durationSeconds }}` is substituted by SSM; the script
  * still validates and clamps it (1 … MAX_STRESS_SECONDS), so the bound holds whatever the caller sends.
- * stress-ng where the AMI has it, else one busy bash loop per core, each under `timeout`.
+ * stress-ng where the AMI has it, else one busy bash loop per core, each under `timeout`. Bash, not
+ * POSIX sh (`[[ ]]`, `(( ))`): Amazon Linux's sh is bash.
  */
 export const CPU_STRESS_SCRIPT: readonly string[] = [
   '#!/bin/bash',

@@ -49,10 +49,13 @@ export interface Ec2ServiceProps {
   readonly region: AwsRegion;
   /** Sizes of the profile. */
   readonly profile: ProfileSettings;
-  /** The region's VPC, key, access-log bucket and alarm topic (from its foundation). */
+  /** The region's VPC (from its foundation). */
   readonly vpc: ec2.IVpc;
+  /** The region's estate key. */
   readonly key: kms.Key;
+  /** The region's access-log bucket. */
   readonly accessLogs: s3.IBucket;
+  /** The region's alarm topic. */
   readonly topic: sns.ITopic;
 }
 
@@ -62,13 +65,21 @@ export interface Ec2ServiceProps {
  * with the names other stacks and the operator tool read published in SSM.
  */
 export class Ec2Service extends Construct {
+  /** `/hello/<engine>/settings`. */
   readonly settings: ServiceSettings;
+  /** `/hello/<engine>/service`. */
   readonly logs: ServiceLogGroup;
+  /** Where revisions wait. */
   readonly artifacts: ArtifactBucket;
+  /** ALB, listener, target group, security groups. */
   readonly balancer: ServiceLoadBalancer;
+  /** The instances' role. */
   readonly role: ServiceInstanceRole;
+  /** The one launch template of the engine. */
   readonly launchTemplate: ServiceLaunchTemplate;
+  /** The alarms that roll deployments back. */
   readonly rollbackAlarms: RollbackAlarms;
+  /** The CodeDeploy application every group of the engine belongs to. */
   readonly application: codedeploy.ServerApplication;
 
   constructor(scope: Construct, id: string, props: Ec2ServiceProps) {
