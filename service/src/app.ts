@@ -10,7 +10,7 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.ts';
 import { formatEventLine, formatRequestLogLine, type LineSink } from './log.ts';
-import type { RandomSource } from './random.ts';
+import { type RandomSource, seededRandom } from './random.ts';
 import type { Settings } from './settings.ts';
 import type { Store, StoredRecord } from './store/store.ts';
 
@@ -29,13 +29,14 @@ export const MAX_NESTING_DEPTH = 1000;
 
 /** Everything the routes need, passed in so tests control time, chance, storage and logs. */
 export interface AppDependencies {
-  /** The validated settings (identity, fault switch, failure share). */
-  readonly settings: Pick<Settings, 'servedBy' | 'faultMode' | 'failureRate'>;
+  /** The validated settings (identity, fault switch, failure share and its seed). */
+  readonly settings: Pick<Settings, 'servedBy' | 'faultMode' | 'failureRate'> &
+    Partial<Pick<Settings, 'failureSeed'>>;
   /** The store, opened lazily; rejects with DatabaseUnavailableError while it cannot be reached. */
   readonly store: () => Promise<Store>;
   /** Epoch milliseconds with sub-millisecond precision. @default performance.timeOrigin + performance.now() */
   readonly now?: () => number;
-  /** Decides which requests record a simulated failure. @default Math.random */
+  /** Decides which requests record a simulated failure. @default seeded by `failureSeed`, else Math.random */
   readonly random?: RandomSource;
   /** Receives one JSON line per request and per operator event. */
   readonly log: LineSink;
@@ -50,7 +51,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Builds the route table shared by web mode and Lambda mode. Does no I/O. */
 export function createApp(deps: AppDependencies): Hono {
   const now = deps.now ?? (() => performance.timeOrigin + performance.now());
-  const random = deps.random ?? Math.random;
+  const seed = deps.settings.failureSeed;
+  const random = deps.random ?? (seed === undefined ? Math.random : seededRandom(seed));
   const deadlineMs = deps.storeDeadlineMs ?? DEFAULT_STORE_DEADLINE_MS;
   const { servedBy, faultMode, failureRate } = deps.settings;
   const startedAt = new Date(now()).toISOString();

@@ -2,7 +2,6 @@ import type { Hono } from 'hono';
 import { type APIGatewayProxyResult, handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from './app.ts';
 import { formatEventLine } from './log.ts';
-import { seededRandom } from './random.ts';
 import { loadSettings } from './settings.ts';
 import { createStoreProvider } from './store/provider.ts';
 
@@ -76,6 +75,5 @@ export const handler = createLambdaHandler(
     settings,
     store: store.get,
     log: writeLine,
-    random: settings.failureSeed === undefined ? Math.random : seededRandom(settings.failureSeed),
   }),
 );

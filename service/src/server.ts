@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app.ts';
 import { createBufferedSink, formatEventLine } from './log.ts';
-import { seededRandom } from './random.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { serveStoreToWorkers, storeFromPrimary } from './store/ipc.ts';
 import { createStoreProvider, type StoreProvider } from './store/provider.ts';
@@ -105,7 +104,6 @@ async function runWorker(settings: Settings, store: StoreProvider): Promise<void
     settings,
     store: store.get,
     log: sink,
-    random: settings.failureSeed === undefined ? Math.random : seededRandom(settings.failureSeed),
   });
   const server = await startWebServer(app, { port: settings.port });
   logEvent('listening', { port: server.port, database: settings.database.kind, ...settings.servedBy });

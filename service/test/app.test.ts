@@ -288,6 +288,17 @@ describe('fault switch and request log', () => {
     expect(await outcomesFor(43)).not.toEqual(first);
   });
 
+  it('SVC-5: FAILURE_SEED alone makes the failure lines the same from one start to the next', async () => {
+    const outcomes = async () => {
+      const { app, lines } = testApp({ settings: { failureRate: 0.5, failureSeed: 9 } });
+      for (let i = 0; i < 200; i++) await app.request('/health');
+      return lines.map((line) => line.outcome);
+    };
+    const first = await outcomes();
+    expect(new Set(first)).toEqual(new Set(['success', 'failure']));
+    expect(await outcomes()).toEqual(first);
+  });
+
   it('SVC-5: the log line carries the literal "outcome":"failure" the metric filter matches', async () => {
     const raw: string[] = [];
     const { app } = testApp({ settings: { failureRate: 1 }, log: (line) => raw.push(line) });

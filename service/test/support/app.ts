@@ -21,7 +21,7 @@ export interface TestApp {
 /** The app on an in-memory store, with its log captured. */
 export function testApp(
   overrides: Partial<Omit<AppDependencies, 'settings'>> & {
-    settings?: Partial<Pick<Settings, 'faultMode' | 'failureRate'>>;
+    settings?: Partial<Pick<Settings, 'faultMode' | 'failureRate' | 'failureSeed'>>;
     store?: () => Promise<Store>;
   } = {},
 ): TestApp {
