@@ -264,7 +264,12 @@ async function lambdaFigures(): Promise<string[]> {
     throw new Error(`Lambda GET / answered ${bad.statusCode} ${JSON.stringify(bad.body)}`);
   const mineMs = median(mine.map((c) => c.totalMs));
   const bareMs = median(bare.map((c) => c.totalMs));
-  const ratio = mineMs / bareMs;
+  // Until the handler module is imported both processes run the same code, so their boot times differ
+  // by noise only (tens of ms on a shared machine). The ratio uses one boot median over all runs plus
+  // each side's own import + invoke median.
+  const boot = median([...mine, ...bare].map((c) => c.bootMs));
+  const handlerMs = (c: readonly ColdStart[]) => median(c.map((x) => x.importMs + x.invokeMs));
+  const ratio = (boot + handlerMs(mine)) / (boot + handlerMs(bare));
 
   // Which files `GET /` actually reads, recorded by a module hook in a separate, untimed process.
   const dir = mkdtempSync(join(tmpdir(), 'bench-loads-'));
@@ -303,8 +308,9 @@ async function lambdaFigures(): Promise<string[]> {
       `ours ${mineMs.toFixed(1)} ms (node boot ${part(mine, 'bootMs')} + import ${part(mine, 'importMs')} + ` +
       `invoke ${part(mine, 'invokeMs')}), bare handler ${bareMs.toFixed(1)} ms (boot ${part(bare, 'bootMs')} + ` +
       `import ${part(bare, 'importMs')} + invoke ${part(bare, 'invokeMs')})`,
-    `  cold-start ratio ours/bare: ${ratio.toFixed(2)}× (target ≤ ${COLD_START_RATIO_LIMIT}×: ` +
-      `${met(ratio <= COLD_START_RATIO_LIMIT)})`,
+    `  cold-start ratio ours/bare: ${ratio.toFixed(2)}× with the boot median of all ${2 * COLD_STARTS} runs ` +
+      `(${boot.toFixed(1)} ms) on both sides (target ≤ ${COLD_START_RATIO_LIMIT}×: ` +
+      `${met(ratio <= COLD_START_RATIO_LIMIT)}); ratio of the medians above: ${(mineMs / bareMs).toFixed(2)}×`,
     `  peak RSS of the cold-start process: ours ${mb(median(mine.map((c) => c.maxRssKb)))}, ` +
       `bare ${mb(median(bare.map((c) => c.maxRssKb)))}`,
   ];
