@@ -51,17 +51,23 @@ export interface LambdaProcess {
   stop(): void;
 }
 
+let runners = 0;
+
 export async function startLambdaProcess(entry: string, env: Record<string, string>): Promise<LambdaProcess> {
-  const runner = join(tmpdir(), `hello-devops-runner-${process.pid}.mjs`);
+  const runner = join(tmpdir(), `hello-devops-runner-${process.pid}-${runners++}.mjs`);
   await writeFile(runner, runnerSource);
   const child = fork(runner, [entry], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  await new Promise<void>((ready, failed) => {
-    child.once('message', () => ready());
-    child.once('exit', (code) => failed(new Error(`the Lambda bundle exited with ${code} while loading`)));
-  });
+  try {
+    await new Promise<void>((ready, failed) => {
+      child.once('message', () => ready());
+      child.once('exit', (code) => failed(new Error(`the Lambda bundle exited with ${code} while loading`)));
+    });
+  } finally {
+    await rm(runner, { force: true });
+  }
   return {
     invoke: (event) =>
       new Promise((answer, fail) => {
