@@ -48,6 +48,18 @@ export interface ParameterExport {
   readonly sealedValue?: SealedValue;
 }
 
+/** The outcome while it is being collected. */
+interface Progress {
+  readonly copied: string[];
+  readonly exported: string[];
+  readonly deleted: string[];
+  readonly ignored: string[];
+}
+
+function startProgress(): Progress {
+  return { copied: [], exported: [], deleted: [], ignored: [] };
+}
+
 /** A complete parameter as GetParameter/GetParametersByPath return it with decryption. */
 interface CurrentParameter {
   readonly name: string;
@@ -88,14 +100,7 @@ export function createParameterBackupHandler(
   clients: BackupClients,
   log: Log = writeJsonLine,
 ): (event: unknown) => Promise<BackupOutcome> {
-  const outcome = () => ({
-    copied: [] as string[],
-    exported: [] as string[],
-    deleted: [] as string[],
-    ignored: [] as string[],
-  });
-
-  async function backUp(parameter: CurrentParameter, done: ReturnType<typeof outcome>): Promise<string> {
+  async function backUp(parameter: CurrentParameter, done: Progress): Promise<string> {
     if (await copyToRecoveryRegion(parameter)) done.copied.push(parameter.name);
     const key = exportKey(parameter.name, parameter.version);
     if (await writeExport(parameter, key)) done.exported.push(parameter.name);
@@ -177,7 +182,7 @@ export function createParameterBackupHandler(
   }
 
   async function onChange(event: ParameterChange): Promise<BackupOutcome> {
-    const done = outcome();
+    const done = startProgress();
     const { name, operation } = event.detail;
     if (!name.startsWith(settings.parameterPrefix)) {
       log('ignored: outside the estate prefix', { name, operation, prefix: settings.parameterPrefix });
@@ -215,7 +220,7 @@ export function createParameterBackupHandler(
   }
 
   async function onSchedule(event: ScheduledExport): Promise<BackupOutcome> {
-    const done = outcome();
+    const done = startProgress();
     const entries: { name: string; version: number; key: string }[] = [];
     const pages = paginateGetParametersByPath(
       { client: clients.homeSsm },
