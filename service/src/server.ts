@@ -10,6 +10,9 @@ import { startWebServer } from './web.ts';
 // on SIGTERM; the primary replaces crashed workers and waits for all of them when stopping.
 
 const sink = createBufferedSink((chunk) => process.stdout.write(chunk));
+// A log reader that goes away (EPIPE) must cost the log lines, not the service: without a listener the
+// stream's error event would end the process.
+process.stdout.on('error', () => {});
 const logEvent = (event: string, fields: Record<string, unknown> = {}) =>
   sink(formatEventLine(Date.now(), event, { pid: process.pid, ...fields }));
 

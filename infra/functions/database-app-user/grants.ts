@@ -1,19 +1,13 @@
 import pg from 'pg';
-import { MIGRATION } from '../../../service/src/store/sql.ts';
+import { MIGRATION, RECORDS_TABLE } from '../../../service/src/store/sql.ts';
 import { scramSha256Verifier } from './scram.ts';
 
 // The service names its table without a schema, so it lives in the first schema of the default
 // search_path that exists: `public`.
 const SERVICE_SCHEMA = 'public';
 
-/** The service's table, read from its own migration so a rename there cannot leave the grants behind. */
-export const SERVICE_TABLE = tableCreatedBy(MIGRATION);
-
-function tableCreatedBy(migration: string): string {
-  const table = /CREATE TABLE IF NOT EXISTS (\w+)/.exec(migration)?.[1];
-  if (!table) throw new Error('database-app-user: the service migration creates no table');
-  return table;
-}
+/** The service's table, named by the service itself so a rename there cannot leave the grants behind. */
+export const SERVICE_TABLE = RECORDS_TABLE;
 
 const { escapeIdentifier: identifier, escapeLiteral: literal } = pg;
 

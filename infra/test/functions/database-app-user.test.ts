@@ -3,6 +3,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgStore } from '../../../service/src/store/pg.ts';
 import { INSERT_RECORD, SELECT_RECORD } from '../../../service/src/store/sql.ts';
 import { describeWith, type Requirement } from '../../../testing/requires.ts';
 import {
@@ -206,6 +207,24 @@ describeWith(realPostgres, 'database-app-user function on a real PostgreSQL', ()
       await expect(app.query('CREATE TEMP TABLE scratch (x int)')).rejects.toMatchObject(refused);
       await expect(app.query('SELECT * FROM master_only')).rejects.toMatchObject(refused);
     });
+  });
+
+  it('DATA-2: the service itself runs as the app user: its migration needs no CREATE on the schema', async () => {
+    const store = new PgStore({
+      host: master.host,
+      port: master.port,
+      user: role,
+      password: firstPassword,
+      database,
+    });
+    try {
+      const id = 'b0e5d7c2-1f3a-4c6e-8d9b-0a1b2c3d4e5f';
+      await store.put(id, '{"served":"as the app user"}');
+      expect((await store.get(id))?.json).toBe('{"served":"as the app user"}');
+      expect((await store.list(5)).map((record) => record.id)).toContain(id);
+    } finally {
+      await store.close();
+    }
   });
 
   it('DATA-2: Create twice is not an error and leaves the same grants', async () => {
