@@ -176,6 +176,20 @@ describe('shutdown and supervision', () => {
     expect(server.lines.slice(stoppingAt).filter((line) => line.event === 'worker-listening')).toEqual([]);
   });
 
+  it('SVC-5: a log reader that goes away costs the log lines, not the service', async () => {
+    const server = await startServerProcess(build.server, await closedPort(), {
+      WORKERS: '2',
+      DATABASE_URL: deadDatabase,
+    });
+    await server.waitForLine(() => lineCount(server, 'worker-listening') === 2);
+    server.child.stdout?.destroy();
+    for (let request = 0; request < 20; request++) {
+      expect((await send(server.port, '/')).status).toBe(200);
+    }
+    expect(server.child.exitCode).toBeNull();
+    expect((await server.stop('SIGTERM')).code).toBe(0);
+  });
+
   it('SVC-2: an invalid environment stops the start with a message naming the variable', () => {
     const result = spawnSync(process.execPath, [build.server], {
       env: { PATH: process.env.PATH, PORT: 'eighty', FAILURE_RATE: '2' },
