@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
+import { runToEnd } from './child.ts';
 
 /** One file of an esbuild metafile's `inputs`: its size and what it imports. */
 export interface MetafileInput {
@@ -110,22 +110,10 @@ export async function coldStart(
   loadLog?: string,
 ): Promise<ColdStart> {
   const args = loadLog === undefined ? [driver, modulePath] : [driver, modulePath, loadLog];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  const code = await new Promise<number | null>((res, rej) => {
-    child.once('error', rej);
-    child.once('close', res);
-  });
-  const last = out.trimEnd().split('\n').at(-1) ?? '';
+  const { code, stdout, stderr } = await runToEnd(process.execPath, args, env);
+  const last = stdout.trimEnd().split('\n').at(-1) ?? '';
   if (code !== 0 || !last.startsWith('{"bootMs"')) {
-    throw new Error(`cold start of ${modulePath} failed (exit ${code}):\n${err || out}`);
+    throw new Error(`cold start of ${modulePath} failed (exit ${code}):\n${stderr || stdout}`);
   }
   return JSON.parse(last) as ColdStart;
 }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runToEnd } from './child.ts';
 
 /** One wrk run, as printed by wrk.lua's done(). Latencies in microseconds. */
 export interface WrkReport {
@@ -71,19 +71,7 @@ export function errorCount(report: WrkReport): number {
 }
 
 export async function runWrk(spec: LoadSpec): Promise<WrkReport> {
-  const child = spawn('wrk', wrkArgs(spec), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  if (code !== 0) throw new Error(`wrk exited with ${code}: ${err || out}`);
-  return parseWrkReport(out);
+  const { code, stdout, stderr } = await runToEnd('wrk', wrkArgs(spec));
+  if (code !== 0) throw new Error(`wrk exited with ${code}: ${stderr || stdout}`);
+  return parseWrkReport(stdout);
 }

@@ -7,9 +7,10 @@ import { parse } from 'yaml';
 import { type BuildResult, buildService } from '../../scripts/build.ts';
 import { type Bundle, bundleCodeDeploy } from '../../scripts/bundle-codedeploy.ts';
 import { loadSettings } from '../../service/src/settings.ts';
+import { keepAliveLoad } from '../../testing/keep-alive-load.ts';
 import { describeWith } from '../../testing/requires.ts';
 import { createSandbox, type HookRun, runHook, type Sandbox } from './support/sandbox.ts';
-import { freePort, killLeftovers, type RunningService, startService, underLoad } from './support/service.ts';
+import { freePort, killLeftovers, type RunningService, startService } from './support/service.ts';
 import { extract, readZip, type ZipEntry } from './support/zip.ts';
 
 // One build of the service and one revision zip for the whole file: the zip is read in-process,
@@ -293,8 +294,12 @@ describe('graceful stop of the built service under load', () => {
     async (_, script, workers) => {
       const service: RunningService = await startService(build.server, { WORKERS: workers });
       let hook: HookRun | undefined;
-      const report = await underLoad(service.port, 8, async () => {
-        hook = await box.run(join(archive, 'scripts', script), { SERVICE_PID: String(service.child.pid) });
+      const report = await keepAliveLoad({
+        port: service.port,
+        connections: 8,
+        signal: async () => {
+          hook = await box.run(join(archive, 'scripts', script), { SERVICE_PID: String(service.child.pid) });
+        },
       });
 
       expect(report.failures).toEqual([]);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keepAliveLoad } from '../../testing/keep-alive-load.ts';
 import {
   buildIntoTemporaryDirectory,
   killLeftoverServers,
@@ -8,7 +8,7 @@ import {
   startServerProcess,
   type TemporaryBuild,
 } from './support/built.ts';
-import { send } from './support/http.ts';
+import { postStore, send } from './support/http.ts';
 import { closedPort, startBlackHole, type TcpEndpoint } from './support/tcp.ts';
 
 let build: TemporaryBuild;
@@ -22,71 +22,6 @@ afterAll(async () => {
   killLeftoverServers();
   await build?.remove();
 });
-
-/** What a steady keep-alive load observed. */
-interface LoadReport {
-  readonly ok: number;
-  readonly okAfterSignal: number;
-  readonly failures: string[];
-}
-
-/**
- * `connections` clients each send GET / back to back over keep-alive connections until the server
- * stops accepting. A request counts as failed if it got a wrong status or lost its connection after the
- * server accepted it (a reused connection reset, a broken response). Being refused a new connection is
- * the server stopping, not a failure.
- */
-async function steadyLoad(
-  port: number,
-  connections: number,
-  signal: () => Promise<unknown>,
-): Promise<LoadReport> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const failures: string[] = [];
-  let ok = 0;
-  let okAfterSignal = 0;
-  let signalled = false;
-  const one = () =>
-    new Promise<'ok' | 'refused'>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => {
-          body += chunk;
-        });
-        res.on('end', () => {
-          if (res.statusCode !== 200 || body !== 'Hello, DevOps!') failures.push(`status ${res.statusCode}`);
-          resolve('ok');
-        });
-        res.on('error', (error) => {
-          failures.push(`broken response: ${error.message}`);
-          resolve('ok');
-        });
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        const neverAccepted =
-          error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && !req.reusedSocket);
-        if (!neverAccepted)
-          failures.push(`${error.code}: ${error.message} (reused connection: ${req.reusedSocket})`);
-        resolve('refused');
-      });
-      req.end();
-    });
-  const client = async () => {
-    while ((await one()) === 'ok') {
-      ok++;
-      if (signalled) okAfterSignal++;
-    }
-    if (!signalled) failures.push('refused before the signal');
-  };
-  const clients = Array.from({ length: connections }, client);
-  const warmUpUntil = Date.now() + 10_000;
-  while (ok < 200 && Date.now() < warmUpUntil) await new Promise((resolve) => setTimeout(resolve, 50));
-  signalled = true;
-  await signal();
-  await Promise.all(clients);
-  agent.destroy();
-  return { ok, okAfterSignal, failures };
-}
 
 describe.each([
   ['one process', '1'],
@@ -103,8 +38,12 @@ describe.each([
         (line) => line.event === 'worker-listening' && lineCount(server, 'worker-listening') === 2,
       );
     let stopped: { code: number | null; ms: number } | undefined;
-    const report = await steadyLoad(server.port, 16, async () => {
-      stopped = await server.stop('SIGTERM');
+    const report = await keepAliveLoad({
+      port: server.port,
+      connections: 16,
+      signal: async () => {
+        stopped = await server.stop('SIGTERM');
+      },
     });
     expect(report.failures).toEqual([]);
     expect(report.ok).toBeGreaterThanOrEqual(200);
@@ -134,11 +73,7 @@ describe('shutdown and supervision', () => {
       WORKERS: '1',
       DATABASE_URL: `postgres://app@127.0.0.1:${blackHole.port}/estate`,
     });
-    const inFlight = send(server.port, '/store', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"slow":true}',
-    });
+    const inFlight = postStore(server.port, '{"slow":true}');
     await server.waitForLine(() => true);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const stopping = server.stop('SIGTERM');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store, StoredRecord } from '../src/store/store.ts';
 import { startWebServer, type WebServer } from '../src/web.ts';
 import { testApp } from './support/app.ts';
-import { send, uploadRaw } from './support/http.ts';
+import { postStore, send, uploadRaw } from './support/http.ts';
 import { MemoryStore } from './support/memory-store.ts';
 
 describe('web mode over a real socket', () => {
@@ -34,11 +34,7 @@ describe('web mode over a real socket', () => {
   });
 
   it('SVC-3: stores and reads back a record over the socket', async () => {
-    const created = await send(server.port, '/store', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"over":"socket"}',
-    });
+    const created = await postStore(server.port, '{"over":"socket"}');
     expect(created.status).toBe(201);
     const { id } = JSON.parse(created.body) as { id: string };
     expect((await send(server.port, `/store/${id}`)).body).toBe('{"over":"socket"}');
@@ -69,42 +65,14 @@ describe('web mode over a real socket', () => {
           Array.from({ length: 128 }, () => chunked(twoMegabytes.subarray(0, 16 * 1024))),
         ),
     ],
-    [
-      'truncated JSON',
-      400,
-      () =>
-        statusOf(
-          send(server.port, '/store', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: '{"a":',
-          }),
-        ),
-    ],
+    ['truncated JSON', 400, () => statusOf(postStore(server.port, '{"a":'))],
     [
       'invalid UTF-8',
       400,
       () =>
-        statusOf(
-          send(server.port, '/store', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
-          }),
-        ),
+        statusOf(postStore(server.port, new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]))),
     ],
-    [
-      'a wrong content type',
-      415,
-      () =>
-        statusOf(
-          send(server.port, '/store', {
-            method: 'POST',
-            headers: { 'content-type': 'text/csv' },
-            body: 'a,b',
-          }),
-        ),
-    ],
+    ['a wrong content type', 415, () => statusOf(postStore(server.port, 'a,b', 'text/csv'))],
     [
       'a 64 KB header',
       431,
@@ -141,11 +109,7 @@ describe('draining', () => {
     const slow: Store = new SlowStore();
     const { app } = testApp({ store: async () => slow });
     const server = await startWebServer(app, { port: 0, hostname: '127.0.0.1', idleGraceMs: 100 });
-    const inFlight = send(server.port, '/store', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"during":"drain"}',
-    });
+    const inFlight = postStore(server.port, '{"during":"drain"}');
     await new Promise((resolve) => setTimeout(resolve, 100));
     const drained = server.drain();
     const answer = await inFlight;

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 
 /** A port nothing listens on (bound, then released). */
@@ -75,63 +74,4 @@ export async function startService(
   });
   await listening;
   return { child, port, lines, exited };
-}
-
-/** What a steady keep-alive load observed. */
-export interface LoadReport {
-  readonly ok: number;
-  readonly failures: string[];
-}
-
-/**
- * `connections` clients send GET / back to back over keep-alive connections until the service stops
- * accepting; `during` runs once the load is steady. A request fails if it gets a wrong answer or loses
- * a connection the service had accepted (a reused connection reset, a broken response); a refused new
- * connection is the service having stopped, which ends that client.
- */
-export async function underLoad(
-  port: number,
-  connections: number,
-  during: () => Promise<unknown>,
-): Promise<LoadReport> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const failures: string[] = [];
-  let ok = 0;
-  let started = false;
-  const one = () =>
-    new Promise<'ok' | 'refused'>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => {
-          body += chunk;
-        });
-        res.on('end', () => {
-          if (res.statusCode !== 200 || body !== 'Hello, DevOps!') failures.push(`status ${res.statusCode}`);
-          resolve('ok');
-        });
-        res.on('error', (error) => {
-          failures.push(`broken response: ${error.message}`);
-          resolve('ok');
-        });
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        const neverAccepted =
-          error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && !req.reusedSocket);
-        if (!neverAccepted) failures.push(`${error.code}: ${error.message} (reused: ${req.reusedSocket})`);
-        resolve('refused');
-      });
-      req.end();
-    });
-  const client = async () => {
-    while ((await one()) === 'ok') ok++;
-    if (!started) failures.push('refused before the stop began');
-  };
-  const clients = Array.from({ length: connections }, client);
-  const warmUntil = Date.now() + 10_000;
-  while (ok < 200 && Date.now() < warmUntil) await new Promise((resolve) => setTimeout(resolve, 25));
-  started = true;
-  await during();
-  await Promise.all(clients);
-  agent.destroy();
-  return { ok, failures };
 }

@@ -59,6 +59,46 @@ export interface Ec2ServiceProps {
   readonly topic: sns.ITopic;
 }
 
+/** What an {@link Ec2Service} is built on from its region's foundation (a FoundationStack has it). */
+export interface Ec2ServiceFoundation {
+  /** The region's network. */
+  readonly network: { readonly vpc: ec2.IVpc };
+  /** The region's estate key. */
+  readonly key: { readonly key: kms.Key };
+  /** The region's access-log bucket. */
+  readonly accessLogs: { readonly bucket: s3.IBucket };
+  /** The region's alarm topic. */
+  readonly alarms: { readonly topic: sns.ITopic };
+}
+
+/** Where an {@link Ec2Service} lives: the topology, the region and the profile (an EstateStack has them). */
+export interface Ec2ServiceHost {
+  /** The validated topology. */
+  readonly config: EstateConfig;
+  /** The region. */
+  readonly site: { readonly region: AwsRegion };
+  /** Sizes of the profile. */
+  readonly profile: ProfileSettings;
+}
+
+/** Props of the engine's {@link Ec2Service} in the host's region, on that region's foundation. */
+export function ec2ServiceProps(
+  host: Ec2ServiceHost,
+  engine: Ec2Engine,
+  foundation: Ec2ServiceFoundation,
+): Ec2ServiceProps {
+  return {
+    engine,
+    config: host.config,
+    region: host.site.region,
+    profile: host.profile,
+    vpc: foundation.network.vpc,
+    key: foundation.key.key,
+    accessLogs: foundation.accessLogs.bucket,
+    topic: foundation.alarms.topic,
+  };
+}
+
 /**
  * What both EC2 engines have in a region before any instance exists: settings, log group, artifact
  * bucket, load balancer, instance role, launch template, rollback alarms and the CodeDeploy application,

@@ -4,7 +4,7 @@ import { parameterName } from '../../config/index.ts';
 import { AutoScalingFleet } from '../constructs/auto-scaling-fleet.ts';
 import { ServerDeployment } from '../constructs/codedeploy-server.ts';
 import { CpuStressDocument } from '../constructs/cpu-stress-document.ts';
-import { Ec2Service, ec2EngineNames } from '../constructs/ec2-service.ts';
+import { Ec2Service, ec2EngineNames, ec2ServiceProps } from '../constructs/ec2-service.ts';
 import { PublishedParameters } from '../constructs/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { Ec2EngineStackProps } from './fleet-stack.ts';
@@ -33,16 +33,7 @@ export class AsgStack extends EstateStack {
     const { config, foundation, site } = props;
     const names = ec2EngineNames(config, 'asg');
     const { asg, deployment } = config.ec2;
-    this.service = new Ec2Service(this, 'Service', {
-      engine: 'asg',
-      config,
-      region: this.site.region,
-      profile: this.profile,
-      vpc: foundation.network.vpc,
-      key: foundation.key.key,
-      accessLogs: foundation.accessLogs.bucket,
-      topic: foundation.alarms.topic,
-    });
+    this.service = new Ec2Service(this, 'Service', ec2ServiceProps(this, 'asg', foundation));
     const { targetGroup } = this.service.balancer;
     this.fleet = new AutoScalingFleet(this, 'Fleet', {
       vpc: foundation.network.vpc,

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import type { EstateConfig, Site } from '../../config/index.ts';
 import { BlueGreenDeploymentGroup } from '../constructs/blue-green-deployment-group.ts';
 import { ServerDeployment } from '../constructs/codedeploy-server.ts';
-import { Ec2Service, ec2EngineNames } from '../constructs/ec2-service.ts';
+import { Ec2Service, ec2EngineNames, ec2ServiceProps } from '../constructs/ec2-service.ts';
 import { StandaloneFleet } from '../constructs/standalone-fleet.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
@@ -40,16 +40,7 @@ export class FleetStack extends EstateStack {
     const { config, foundation } = props;
     const names = ec2EngineNames(config, 'fleet');
     const { deployment } = config.ec2;
-    this.service = new Ec2Service(this, 'Service', {
-      engine: 'fleet',
-      config,
-      region: this.site.region,
-      profile: this.profile,
-      vpc: foundation.network.vpc,
-      key: foundation.key.key,
-      accessLogs: foundation.accessLogs.bucket,
-      topic: foundation.alarms.topic,
-    });
+    this.service = new Ec2Service(this, 'Service', ec2ServiceProps(this, 'fleet', foundation));
     const { targetGroup } = this.service.balancer;
     this.fleet = new StandaloneFleet(this, 'Fleet', {
       vpc: foundation.network.vpc,

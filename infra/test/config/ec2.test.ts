@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../config/index.ts';
-
-function problems(overrides: unknown): readonly string[] {
-  try {
-    parseConfig(overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { DEFAULT_CONFIG, parseConfig } from '../../config/index.ts';
+import { problems } from './problems.ts';
 
 describe('the ec2 section of the config', () => {
   it('defaults to the issue: 5 standalone instances, ASG 2-20 with 5 normal and 20 from 18:00 to 23:00', () => {

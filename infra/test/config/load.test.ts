@@ -2,17 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, estateSites, loadConfig, parseConfig } from '../../config/index.ts';
-
-function problems(overrides: unknown): readonly string[] {
-  try {
-    parseConfig(overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { DEFAULT_CONFIG, estateSites, loadConfig, parseConfig } from '../../config/index.ts';
+import { problems } from './problems.ts';
 
 describe('parseConfig', () => {
   it('accepts no overrides: the placeholder defaults synthesize as they are', () => {

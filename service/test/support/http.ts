@@ -47,6 +47,15 @@ export function send(port: number, path: string, options: SendOptions = {}): Pro
   });
 }
 
+/** POST /store with a body of the given content type, JSON unless told. */
+export function postStore(
+  port: number,
+  body: string | Uint8Array,
+  contentType = 'application/json',
+): Promise<RawResponse> {
+  return send(port, '/store', { method: 'POST', headers: { 'content-type': contentType }, body });
+}
+
 /**
  * Uploads a body over a bare socket and returns the status line's code. Unlike node's HTTP client it
  * keeps reading when the server answers early and stops the upload (as it should for a 413).
