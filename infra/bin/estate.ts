@@ -1,9 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import type { App } from 'aws-cdk-lib';
-import { type EstateConfig, estateSites, loadConfig, type Site } from '../config/index.ts';
+import { databaseRegions, type EstateConfig, estateSites, loadConfig, type Site } from '../config/index.ts';
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
+import { DataStack } from '../lib/stacks/data-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
@@ -14,6 +15,8 @@ export interface Estate {
   readonly stacks: readonly EstateStack[];
   /** The foundation of each site, by `role/region` (see {@link siteKey}). */
   readonly foundations: ReadonlyMap<string, FoundationStack>;
+  /** The data stack of each database region, home region first. */
+  readonly data: ReadonlyMap<Site['region'], DataStack>;
 }
 
 /** `primary/us-east-1`. */
@@ -42,11 +45,29 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     if (site === undefined || foundation === undefined) throw new Error(`no primary site in ${region}`);
     return { config, site, foundation };
   };
+  const data = new Map<Site['region'], DataStack>();
+  for (const region of databaseRegions(config)) {
+    const stack = new DataStack(app, { ...primarySite(region), primary: data.get(config.homeRegion) });
+    data.set(region, stack);
+    stacks.push(stack);
+  }
+  // An EC2 engine in a database region reads the database; elsewhere its /store answers 503.
+  const connect = (engine: FleetStack | AsgStack, name: string) => {
+    data.get(engine.site.region)?.connect({
+      name,
+      connections: engine.service.balancer.instanceSecurityGroup,
+      settings: engine.service.settings,
+      role: engine.service.role,
+    });
+    return engine;
+  };
   const { fleet, asg } = config.engines;
   if (fleet.enabled)
-    for (const region of fleet.regions) stacks.push(new FleetStack(app, primarySite(region)));
-  if (asg.enabled) for (const region of asg.regions) stacks.push(new AsgStack(app, primarySite(region)));
-  return { stacks, foundations };
+    for (const region of fleet.regions)
+      stacks.push(connect(new FleetStack(app, primarySite(region)), 'fleet'));
+  if (asg.enabled)
+    for (const region of asg.regions) stacks.push(connect(new AsgStack(app, primarySite(region)), 'asg'));
+  return { stacks, foundations, data };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -33,7 +33,7 @@ export const DEFAULT_CONFIG: EstateConfig = {
     ecs: { enabled: true, regions: ['us-west-2'] },
     serverless: { enabled: true, regions: ['ap-southeast-2'] },
   },
-  database: { enabled: true, secondaryRegions: ['eu-central-1'] },
+  database: { enabled: true, secondaryRegions: ['eu-central-1'], backupRetentionDays: 7 },
   dns: { domainName: 'example.com' },
   scheduling: { timeZone: 'America/New_York' },
   ec2: {

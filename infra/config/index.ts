@@ -17,4 +17,13 @@ export {
   SERVER_DEPLOYMENT_CONFIGS,
   type ServerDeploymentConfigName,
 } from './schema.ts';
-export { type AccountRole, estateSites, parameterName, type Site, stackName } from './topology.ts';
+export {
+  type AccountRole,
+  databaseNames,
+  databaseRegions,
+  estateKeyAlias,
+  estateSites,
+  parameterName,
+  type Site,
+  stackName,
+} from './topology.ts';

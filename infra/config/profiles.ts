@@ -27,8 +27,12 @@ export interface ProfileSettings {
   readonly healthCheck: { readonly intervalSeconds: 10 | 30; readonly failureThreshold: number };
   /** Instance type of the EC2 engines. */
   readonly instanceType: string;
-  /** Aurora Serverless v2 capacity bounds, in ACUs. */
-  readonly database: { readonly minCapacityAcu: number; readonly maxCapacityAcu: number };
+  /** Aurora Serverless v2 capacity bounds, in ACUs, and whether the clusters refuse deletion. */
+  readonly database: {
+    readonly minCapacityAcu: number;
+    readonly maxCapacityAcu: number;
+    readonly deletionProtection: boolean;
+  };
 }
 
 const SSM_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages'] as const;
@@ -42,7 +46,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     logRetentionDays: 30,
     healthCheck: { intervalSeconds: 30, failureThreshold: 3 },
     instanceType: 't3.micro',
-    database: { minCapacityAcu: 0.5, maxCapacityAcu: 2 },
+    // No deletion protection: a lab is torn down often, and the final snapshot still keeps the data.
+    database: { minCapacityAcu: 0.5, maxCapacityAcu: 2, deletionProtection: false },
   },
   // The designed RTO/RPO: an AZ loss takes neither egress nor API access with it, and a region is taken
   // out of DNS after about 10 s of failures instead of 90 s.
@@ -52,6 +57,6 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     logRetentionDays: 365,
     healthCheck: { intervalSeconds: 10, failureThreshold: 1 },
     instanceType: 't3.small',
-    database: { minCapacityAcu: 2, maxCapacityAcu: 8 },
+    database: { minCapacityAcu: 2, maxCapacityAcu: 8, deletionProtection: true },
   },
 };

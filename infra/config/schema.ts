@@ -53,6 +53,14 @@ export type ServerDeploymentConfigName = (typeof SERVER_DEPLOYMENT_CONFIGS)[numb
 
 const count = (min: number, max: number) =>
   z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`);
+// Aurora Serverless v2 scales in half-ACU steps; 0 (auto-pause) is not offered because a global database
+// cannot pause.
+const acu = (min: number, max: number) =>
+  z
+    .number()
+    .min(min, `expected at least ${min} ACU`)
+    .max(max, `expected at most ${max} ACU`)
+    .refine((v) => Number.isInteger(v * 2), 'expected a multiple of 0.5 ACU');
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as 18:00');
 
 /** The EC2 engines (`fleet`, `asg`): sizes, schedule, deployments and rollback thresholds. */
@@ -153,6 +161,17 @@ const shape = z.strictObject({
     enabled: z.boolean(),
     /** Regions holding a secondary cluster of the global database (the primary is in the home region). */
     secondaryRegions: z.array(region),
+    /** Days of automated backups, the point-in-time-recovery window (Aurora PostgreSQL has no backtrack). */
+    backupRetentionDays: count(1, 35),
+    /** Refuse to delete the clusters; unset: the profile decides (off in lab, so a lab tears down in one go). */
+    deletionProtection: z.boolean().optional(),
+    /** Serverless v2 bounds in ACUs (steps of 0.5); unset: the profile's. */
+    capacity: z
+      .strictObject({
+        minAcu: acu(0.5, 256),
+        maxAcu: acu(1, 256),
+      })
+      .optional(),
   }),
   dns: z.strictObject({
     domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'expected a lower-case domain name'),
@@ -236,8 +255,14 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
         ['database', 'secondaryRegions', i],
         'expected a region other than homeRegion (it holds the primary)',
       );
+    } else if (config.database.secondaryRegions.indexOf(r) !== i) {
+      problem(['database', 'secondaryRegions', i], `${r} is listed twice`);
     }
   });
+  const { capacity } = config.database;
+  if (capacity !== undefined && capacity.minAcu > capacity.maxAcu) {
+    problem(['database', 'capacity', 'minAcu'], `expected at most maxAcu (${capacity.maxAcu})`);
+  }
 
   for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {
     if (config.regions[r] === undefined) {

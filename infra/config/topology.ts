@@ -54,3 +54,35 @@ export function parameterName(
 ): string {
   return `/${config.appName.toLowerCase()}/${region}/${concern.toLowerCase()}/${name}`;
 }
+
+/** The alias of every region's estate key: the same name everywhere, so other regions can name the key. */
+export function estateKeyAlias(config: Pick<EstateConfig, 'appName'>): string {
+  return `alias/${config.appName.toLowerCase()}/estate`;
+}
+
+/** Regions holding a cluster of the global database, primary (home) first; none when it is disabled. */
+export function databaseRegions(config: EstateConfig): AwsRegion[] {
+  return config.database.enabled ? [config.homeRegion, ...config.database.secondaryRegions] : [];
+}
+
+/**
+ * The names the data layer and its readers agree on. Each is computable in any region, so a secondary
+ * cluster, a secret replica or an engine finds its counterpart without a cross-region reference.
+ */
+export function databaseNames(config: EstateConfig) {
+  const app = config.appName.toLowerCase();
+  const appSecretName = `${app}/database/app`;
+  return {
+    globalClusterIdentifier: `${app}-global`,
+    /** The service's database. */
+    databaseName: app,
+    masterUsername: `${app}_admin`,
+    appUsername: `${app}_app`,
+    masterSecretName: `${app}/database/master`,
+    appSecretName,
+    /** What engines read: SSM's view of the app secret (or of its replica in a secondary region). */
+    appSecretReference: `/aws/reference/secretsmanager/${appSecretName}`,
+    /** The region's cluster endpoint: the writer in the home region, the secondary's own elsewhere. */
+    endpointParameter: (region: AwsRegion) => parameterName(config, region, 'database', 'endpoint'),
+  } as const;
+}

@@ -60,6 +60,9 @@ describe.each(PROFILES)('the %s estate', (profile) => {
         expect(match[1], `${stack.name} reads an output of another region`).toBe(stack.region);
       }
       for (const dependency of stack.dependsOn) {
+        // Order only (no value crosses, as the loop above proves): a secondary database cluster joins
+        // the global database that the home region's data stack creates.
+        if (stack.name.startsWith('Hello-Data-') && dependency === 'Hello-Data-us-east-1') continue;
         expect(estate(profile).stack(dependency).region, `${stack.name} → ${dependency}`).toBe(stack.region);
       }
     }

@@ -15,6 +15,16 @@ export interface ServiceInstanceRoleProps {
   readonly key: kms.IKey;
 }
 
+/** The database secret as an engine reads it. */
+export interface DatabaseSecretAccess {
+  /** `/aws/reference/secretsmanager/<secret name>`. */
+  readonly referenceName: string;
+  /** The secret (or its replica) in this region; a `-??????` suffix pattern when named, not referenced. */
+  readonly secretArn: string;
+  /** The key that encrypts the secret in this region. */
+  readonly key: kms.IKey;
+}
+
 /**
  * What an instance of an EC2 engine may do, and nothing more: Session Manager, the CloudWatch agent,
  * read its revisions, its settings parameter and decrypt with the estate key.
@@ -69,6 +79,37 @@ export class ServiceInstanceRole extends Construct {
     acknowledge(
       `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
       'Revisions are objects under any key of the engine artifact bucket, which holds nothing else',
+    );
+  }
+
+  /**
+   * Lets the service read the database secret the only way it does: SSM's `/aws/reference/secretsmanager/`
+   * view of it, which needs GetParameter on that name, GetSecretValue on the secret and Decrypt with
+   * its key through Secrets Manager. Each statement has a Sid so none merges with the role's others.
+   */
+  allowDatabaseSecret(secret: DatabaseSecretAccess): void {
+    const { region, account, partition } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DatabaseSecretParameter',
+        actions: ['ssm:GetParameter'],
+        resources: [`arn:${partition}:ssm:${region}:${account}:parameter${secret.referenceName}`],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DatabaseSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DatabaseSecretKey',
+        actions: ['kms:Decrypt'],
+        resources: [secret.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+      }),
     );
   }
 }

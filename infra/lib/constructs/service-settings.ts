@@ -1,3 +1,4 @@
+import { Lazy } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 
@@ -16,19 +17,26 @@ export interface ServiceSettingsProps {
 export class ServiceSettings extends Construct {
   /** The parameter. */
   readonly parameter: ssm.StringParameter;
+  private readonly values = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: ServiceSettingsProps) {
     super(scope, id);
-    const lines = Object.entries(props.values).map(([key, value]) => {
-      if (!/^[A-Z][A-Z0-9_]*$/.test(key) || /[\n\r]/.test(value)) {
-        throw new Error(`${this.node.path}: setting ${key} must be UPPER_SNAKE with a one-line value`);
-      }
-      return `${key}=${value}`;
-    });
+    for (const [key, value] of Object.entries(props.values)) this.addValue(key, value);
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
       parameterName: props.parameterName,
       description: 'Service settings (KEY=VALUE lines, non-secret)',
-      stringValue: lines.join('\n'),
+      stringValue: Lazy.string({
+        produce: () => [...this.values].map(([key, value]) => `${key}=${value}`).join('\n'),
+      }),
     });
+  }
+
+  /** Adds one setting; what other concerns of the region (the database) tell the service. */
+  addValue(key: string, value: string): void {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(key) || /[\n\r]/.test(value)) {
+      throw new Error(`${this.node.path}: setting ${key} must be UPPER_SNAKE with a one-line value`);
+    }
+    if (this.values.has(key)) throw new Error(`${this.node.path}: setting ${key} is already set`);
+    this.values.set(key, value);
   }
 }
