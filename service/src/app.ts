@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
@@ -48,38 +48,104 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Builds the route table shared by web mode and Lambda mode. Does no I/O. */
-export function createApp(deps: AppDependencies): Hono {
-  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
+/** AppDependencies with the clock and the failure draw decided: whoever shares one shares their sequence. */
+export type ResolvedDependencies = AppDependencies & Required<Pick<AppDependencies, 'now' | 'random'>>;
+
+/** Fills in the default clock and failure draw (keeping those given), as `createApp` does. */
+export function withDefaults(deps: AppDependencies): ResolvedDependencies {
   const seed = deps.settings.failureSeed;
-  const random = deps.random ?? (seed === undefined ? Math.random : seededRandom(seed));
+  return {
+    ...deps,
+    now: deps.now ?? (() => performance.timeOrigin + performance.now()),
+    random: deps.random ?? (seed === undefined ? Math.random : seededRandom(seed)),
+  };
+}
+
+/** The `x-served-by-*` headers every response carries, in the order they are set. */
+export function servedByHeaders(servedBy: AppDependencies['settings']['servedBy']): [string, string][] {
+  return [
+    ['x-served-by-version', servedBy.version],
+    ['x-served-by-region', servedBy.region],
+    ['x-served-by-engine', servedBy.engine],
+    ['x-served-by-colour', servedBy.colour],
+  ];
+}
+
+/**
+ * Writes the line of a request that began at `start` (from `deps.now`), drawing its outcome. The route
+ * table's middleware and Lambda mode's fast path (lambda.ts) both log through here.
+ */
+export function logRequest(
+  deps: ResolvedDependencies,
+  request: {
+    readonly method: string;
+    readonly path: string;
+    readonly status: number;
+    readonly start: number;
+  },
+): void {
+  const { servedBy, failureRate } = deps.settings;
+  deps.log(
+    formatRequestLogLine({
+      time: new Date(request.start).toISOString(),
+      method: request.method,
+      path: request.path,
+      status: request.status,
+      durationMs: Math.round((deps.now() - request.start) * 100) / 100,
+      outcome: failureRate > 0 && deps.random() < failureRate ? 'failure' : 'success',
+      version: servedBy.version,
+      region: servedBy.region,
+      engine: servedBy.engine,
+      colour: servedBy.colour,
+    }),
+  );
+}
+
+/** A whole answer that depends on no part of the request: `GET /` and `GET /health`. */
+export interface ConstantAnswer {
+  readonly status: ContentfulStatusCode;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+const TEXT_PLAIN = 'text/plain; charset=UTF-8';
+
+/** `GET /`: the greeting, or the deliberate failure of the fault switch. */
+export function rootAnswer(faultMode: AppDependencies['settings']['faultMode']): ConstantAnswer {
+  return faultMode === 'root-500'
+    ? {
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: 'fault_injected',
+          detail: 'FAULT_MODE=root-500 makes / fail on purpose',
+        }),
+      }
+    : { status: 200, contentType: TEXT_PLAIN, body: 'Hello, DevOps!' };
+}
+
+/** `GET /health`: stays 200 whatever the fault switch says. */
+export const HEALTH_ANSWER: ConstantAnswer = { status: 200, contentType: TEXT_PLAIN, body: 'healthy' };
+
+/** Builds the route table shared by web mode and Lambda mode. Does no I/O. */
+export function createApp(dependencies: AppDependencies): Hono {
+  const deps = withDefaults(dependencies);
+  const { now } = deps;
   const deadlineMs = deps.storeDeadlineMs ?? DEFAULT_STORE_DEADLINE_MS;
-  const { servedBy, faultMode, failureRate } = deps.settings;
+  const { servedBy, faultMode } = deps.settings;
+  const headers = servedByHeaders(servedBy);
   const startedAt = new Date(now()).toISOString();
   const app = new Hono();
 
   app.use(async (c, next) => {
     const start = now();
-    c.header('x-served-by-version', servedBy.version);
-    c.header('x-served-by-region', servedBy.region);
-    c.header('x-served-by-engine', servedBy.engine);
-    c.header('x-served-by-colour', servedBy.colour);
+    for (const [name, value] of headers) c.header(name, value);
     await next();
-    deps.log(
-      formatRequestLogLine({
-        time: new Date(start).toISOString(),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        durationMs: Math.round((now() - start) * 100) / 100,
-        outcome: failureRate > 0 && random() < failureRate ? 'failure' : 'success',
-        version: servedBy.version,
-        region: servedBy.region,
-        engine: servedBy.engine,
-        colour: servedBy.colour,
-      }),
-    );
+    logRequest(deps, { method: c.req.method, path: c.req.path, status: c.res.status, start });
   });
+
+  const answer = (c: Context, { body, status, contentType }: ConstantAnswer) =>
+    c.body(body, status, { 'content-type': contentType });
 
   const withStore = async <T>(work: (store: Store) => Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
@@ -105,13 +171,11 @@ export function createApp(deps: AppDependencies): Hono {
     },
   });
 
-  app.get('/', (c) =>
-    faultMode === 'root-500'
-      ? c.json({ error: 'fault_injected', detail: 'FAULT_MODE=root-500 makes / fail on purpose' }, 500)
-      : c.text('Hello, DevOps!'),
-  );
+  // Lambda mode answers plain GETs of these two from the event, without this table (see lambda.ts).
+  const root = rootAnswer(faultMode);
+  app.get('/', (c) => answer(c, root));
 
-  app.get('/health', (c) => c.text('healthy'));
+  app.get('/health', (c) => answer(c, HEALTH_ANSWER));
 
   app.get('/health/deep', async (c) => {
     await withStore((store) => store.ping());

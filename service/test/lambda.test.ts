@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
+import { createApp, withDefaults } from '../src/app.ts';
 import { createLambdaHandler } from '../src/lambda.ts';
 import { servedBy } from './support/app.ts';
 import {
@@ -14,15 +14,15 @@ import {
 import { routeWalk, walk } from './support/lambda-walk.ts';
 import { MemoryStore } from './support/memory-store.ts';
 
+/** Wired as the Lambda entry is: the fast path for `GET /` and `GET /health` in front of the route table. */
 function lambdaOnMemory() {
   const store = new MemoryStore();
-  const handler = createLambdaHandler(
-    createApp({
-      settings: { servedBy: { ...servedBy, engine: 'lambda' }, faultMode: undefined, failureRate: 0 },
-      store: async () => store,
-      log: () => {},
-    }),
-  );
+  const deps = withDefaults({
+    settings: { servedBy: { ...servedBy, engine: 'lambda' }, faultMode: undefined, failureRate: 0 },
+    store: async () => store,
+    log: () => {},
+  });
+  const handler = createLambdaHandler(createApp(deps), deps);
   return { store, invoke: (event: unknown) => handler(event) as Promise<LambdaResult> };
 }
 
