@@ -171,18 +171,13 @@ export class DatabaseAppUser extends Construct {
       Validations.of(scope).acknowledge({ id: ruleId, reason });
     acknowledge(
       this.function,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'Writes its own log stream only; AWS maintains these three log actions',
-    );
-    acknowledge(
-      this.function,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       'The network-interface actions Lambda needs to place the function in the VPC, maintained by AWS',
     );
     acknowledge(
       this,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'The Provider framework function writes its own log stream only',
+      'The app-user and Provider framework functions write their own log streams only (three log actions)',
     );
     acknowledge(
       this,

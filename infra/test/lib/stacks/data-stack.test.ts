@@ -3,7 +3,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { describe, expect, it } from 'vitest';
 import { buildEstate } from '../../../bin/estate.ts';
-import { parseConfig } from '../../../config/index.ts';
+import { DEFAULT_CONFIG, estateKeyAlias, parseConfig } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { RDS_EVENT_CATEGORIES } from '../../../lib/constructs/database-events.ts';
 import type { AsgStack } from '../../../lib/stacks/asg-stack.ts';
@@ -314,6 +314,13 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
     expect(resources(json, 'AWS::RDS::DBInstance').map(([, i]) => props(i).AvailabilityZone)).toEqual([
       `${SECONDARY}a`,
     ]);
+  });
+
+  it('DATA-2: names each replica key by the alias every foundation gives its estate key', () => {
+    for (const region of [HOME, SECONDARY]) {
+      const [, alias] = only(estate(profile).stack(`Hello-Foundation-${region}`).json, 'AWS::KMS::Alias');
+      expect(props(alias).AliasName).toBe(estateKeyAlias(DEFAULT_CONFIG));
+    }
   });
 
   it('DATA-3: the secondary stack deploys after the primary (order only: values cross as names)', () => {
