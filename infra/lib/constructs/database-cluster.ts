@@ -73,7 +73,7 @@ export class DatabaseCluster extends Construct {
   readonly cluster: rds.DatabaseCluster;
   /** The global database, created from this cluster. */
   readonly globalCluster: rds.CfnGlobalCluster;
-  /** The generated master credentials (with host, port and dbname attached). */
+  /** The generated master credentials (engine, host and port attached by RDS). */
   readonly masterSecret: secretsmanager.ISecret;
   /** The cluster's security group (nothing may connect until {@link allowFrom} says so). */
   readonly securityGroup: ec2.SecurityGroup;

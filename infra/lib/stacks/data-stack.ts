@@ -117,6 +117,7 @@ export class DataStack extends EstateStack {
         username: names.appUsername,
         secretName: names.appSecretName,
         replicaRegions,
+        // A protected cluster outlives a stack deletion; the role the service logs in with must too.
         retainOnDelete: deletionProtection,
         rotationDays: ROTATION_DAYS,
         logRetention,
@@ -153,7 +154,10 @@ export class DataStack extends EstateStack {
 
   /**
    * Lets an engine of this region use the database: 5432 from its compute, the DB_SECRET_PARAMETER
-   * setting and exactly the reads that setting needs.
+   * setting and exactly the reads that setting needs. In a secondary region the secret is the replica,
+   * whose `host` is the primary's writer (a replica is a copy), in a VPC this one cannot reach: engines
+   * there use their local cluster once the service takes its host from the region's endpoint parameter
+   * (issue 5).
    */
   connect(consumer: DatabaseConsumer): void {
     if (Stack.of(consumer.settings).region !== this.region) {
