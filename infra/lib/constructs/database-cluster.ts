@@ -117,23 +117,9 @@ export class DatabaseCluster extends Construct {
           ...instanceInsights(props.key),
         }),
       ],
-      serverlessV2MinCapacity: props.minCapacity,
-      serverlessV2MaxCapacity: props.maxCapacity,
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      securityGroups: [this.securityGroup],
-      port: DATABASE_PORT,
-      parameters: { ...CLUSTER_PARAMETERS },
-      storageEncrypted: true,
-      storageEncryptionKey: props.key,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: props.key,
-      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
-      cloudwatchLogsExports: ['postgresql'],
+      ...sharedClusterSettings({ ...props, securityGroup: this.securityGroup }),
       backup: { retention: props.backupRetention },
-      deletionProtection: props.deletionProtection,
       iamAuthentication: props.iamAuthentication ?? false,
-      removalPolicy: RemovalPolicy.SNAPSHOT,
     });
     // RDS would create the log group itself (unencrypted, kept forever) if the cluster came first.
     this.cluster.node.addDependency(this.logGroup);
@@ -190,6 +176,34 @@ export function allowPostgres(
 }
 
 /** Performance Insights per instance too (the cluster setting alone leaves a warning per instance). */
+/** What every cluster of the global database shares, so a secondary is promoted into the same shape. */
+export function sharedClusterSettings(props: {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly key: kms.IKey;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly deletionProtection: boolean;
+}) {
+  return {
+    serverlessV2MinCapacity: props.minCapacity,
+    serverlessV2MaxCapacity: props.maxCapacity,
+    vpc: props.vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    securityGroups: [props.securityGroup],
+    port: DATABASE_PORT,
+    parameters: { ...CLUSTER_PARAMETERS },
+    storageEncrypted: true,
+    storageEncryptionKey: props.key,
+    enablePerformanceInsights: true,
+    performanceInsightEncryptionKey: props.key,
+    performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
+    cloudwatchLogsExports: ['postgresql'],
+    deletionProtection: props.deletionProtection,
+    removalPolicy: RemovalPolicy.SNAPSHOT,
+  } satisfies Partial<rds.DatabaseClusterProps>;
+}
+
 export function instanceInsights(key: kms.IKey) {
   return {
     enablePerformanceInsights: true,

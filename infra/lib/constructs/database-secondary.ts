@@ -1,4 +1,3 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,10 +7,9 @@ import {
   AURORA_ENGINE,
   acknowledgeClusterChoices,
   allowPostgres,
-  CLUSTER_PARAMETERS,
   clusterLogGroup,
-  DATABASE_PORT,
   instanceInsights,
+  sharedClusterSettings,
 } from './database-cluster.ts';
 
 /** Props of {@link DatabaseSecondary}. */
@@ -66,21 +64,7 @@ export class DatabaseSecondary extends Construct {
         availabilityZone: props.availabilityZone,
         ...instanceInsights(props.key),
       }),
-      serverlessV2MinCapacity: props.minCapacity,
-      serverlessV2MaxCapacity: props.maxCapacity,
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      securityGroups: [this.securityGroup],
-      port: DATABASE_PORT,
-      parameters: { ...CLUSTER_PARAMETERS },
-      storageEncrypted: true,
-      storageEncryptionKey: props.key,
-      enablePerformanceInsights: true,
-      performanceInsightEncryptionKey: props.key,
-      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
-      cloudwatchLogsExports: ['postgresql'],
-      deletionProtection: props.deletionProtection,
-      removalPolicy: RemovalPolicy.SNAPSHOT,
+      ...sharedClusterSettings({ ...props, securityGroup: this.securityGroup }),
     });
     this.cluster.node.addDependency(this.logGroup);
 
