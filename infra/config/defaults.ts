@@ -34,6 +34,7 @@ export const DEFAULT_CONFIG: EstateConfig = {
     serverless: { enabled: true, regions: ['ap-southeast-2'] },
   },
   database: { enabled: true, secondaryRegions: ['eu-central-1'], backupRetentionDays: 7 },
+  backup: { vaultLock: { minRetentionDays: 1, maxRetentionDays: 35 } },
   dns: { domainName: 'example.com' },
   scheduling: { timeZone: 'America/New_York' },
   ec2: {

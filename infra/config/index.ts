@@ -9,6 +9,8 @@ export {
 } from './profiles.ts';
 export { AWS_REGIONS, type AwsRegion } from './regions.ts';
 export {
+  backupCopyRegion,
+  backupRetention,
   ENGINE_KINDS,
   type EngineKind,
   type EstateConfig,
@@ -19,6 +21,8 @@ export {
 } from './schema.ts';
 export {
   type AccountRole,
+  backupVaultArn,
+  backupVaultName,
   databaseNames,
   databaseRegions,
   estateKeyAlias,

@@ -33,6 +33,8 @@ export interface ProfileSettings {
     readonly maxCapacityAcu: number;
     readonly deletionProtection: boolean;
   };
+  /** Days AWS Backup keeps the hourly and the daily recovery points (and their copies). */
+  readonly backup: { readonly hourlyRetentionDays: number; readonly dailyRetentionDays: number };
 }
 
 const SSM_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages'] as const;
@@ -48,6 +50,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     instanceType: 't3.micro',
     // No deletion protection: a lab is torn down often, and the final snapshot still keeps the data.
     database: { minCapacityAcu: 0.5, maxCapacityAcu: 2, deletionProtection: false },
+    // A day of hourly points and a week of daily ones: every copy path is exercised, storage stays small.
+    backup: { hourlyRetentionDays: 1, dailyRetentionDays: 7 },
   },
   // The designed RTO/RPO: an AZ loss takes neither egress nor API access with it, and a region is taken
   // out of DNS after about 10 s of failures instead of 90 s.
@@ -58,5 +62,6 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     healthCheck: { intervalSeconds: 10, failureThreshold: 1 },
     instanceType: 't3.small',
     database: { minCapacityAcu: 2, maxCapacityAcu: 8, deletionProtection: true },
+    backup: { hourlyRetentionDays: 7, dailyRetentionDays: 35 },
   },
 };

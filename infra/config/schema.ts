@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { profileName } from './profiles.ts';
+import { PROFILES, profileName } from './profiles.ts';
 import { AWS_REGIONS, type AwsRegion } from './regions.ts';
 
 /** Account ids and domains that only stand in until a user gives real ones. */
@@ -173,6 +173,25 @@ const shape = z.strictObject({
       })
       .optional(),
   }),
+  /** AWS Backup of the database and the data buckets (features.backup switches it on). */
+  backup: z.strictObject({
+    /** Days an hourly recovery point is kept (source and copies); unset: the profile's. */
+    hourlyRetentionDays: count(1, 35).optional(),
+    /** Days a daily recovery point is kept (source and copies); unset: the profile's. */
+    dailyRetentionDays: count(1, 3650).optional(),
+    /** Primary-account region holding the cross-region copies; unset: the first database secondary region (none: no cross-region copy). */
+    copyRegion: region.optional(),
+    /** The Organization both accounts belong to; set: the recovery vault trusts the org, not one account. */
+    organizationId: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, 'expected an AWS Organizations id such as o-a1b2c3d4e5')
+      .optional(),
+    /** Vault lock (governance mode): every recovery point of every vault must stay between these. */
+    vaultLock: z.strictObject({
+      minRetentionDays: count(1, 36500),
+      maxRetentionDays: count(1, 36500),
+    }),
+  }),
   dns: z.strictObject({
     domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'expected a lower-case domain name'),
     /** The public hosted zone of domainName; unset: the edge stack creates one. */
@@ -264,6 +283,8 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
     problem(['database', 'capacity', 'minAcu'], `expected at most maxAcu (${capacity.maxAcu})`);
   }
 
+  for (const [path, message] of backupProblems(config)) problem(path, message);
+
   for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {
     if (config.regions[r] === undefined) {
       problem(
@@ -311,6 +332,62 @@ export function primaryRegions(config: EstateConfig): AwsRegion[] {
   }
   if (config.database.enabled) for (const r of config.database.secondaryRegions) regions.add(r);
   return [...regions];
+}
+
+/**
+ * The backup section against the topology and the profile: the copy region must have an estate key of
+ * the primary account, and every rule's retention must fit the vault lock (a locked vault fails a backup
+ * or copy job whose retention lies outside its range).
+ */
+function backupProblems(config: EstateConfig): [(string | number)[], string][] {
+  if (!config.features.backup || !config.database.enabled) return [];
+  const found: [(string | number)[], string][] = [];
+  const copyRegion = backupCopyRegion(config);
+  // Undefined (no secondary region to default to): the recovery account's vault is the only copy.
+  if (copyRegion === config.homeRegion) {
+    found.push([
+      ['backup', 'copyRegion'],
+      'expected a region other than homeRegion (the copy must survive it)',
+    ]);
+  } else if (copyRegion !== undefined && !primaryRegions(config).includes(copyRegion)) {
+    found.push([
+      ['backup', 'copyRegion'],
+      `expected a region of the primary account's topology, not ${copyRegion}`,
+    ]);
+  }
+  const { minRetentionDays, maxRetentionDays } = config.backup.vaultLock;
+  if (minRetentionDays > maxRetentionDays) {
+    found.push([
+      ['backup', 'vaultLock', 'minRetentionDays'],
+      `expected at most maxRetentionDays (${maxRetentionDays})`,
+    ]);
+    return found;
+  }
+  const retention = backupRetention(config);
+  for (const rule of ['hourly', 'daily'] as const) {
+    const days = retention[rule];
+    if (days < minRetentionDays || days > maxRetentionDays) {
+      found.push([
+        ['backup', `${rule}RetentionDays`],
+        `${days} days is outside the vault lock (${minRetentionDays}-${maxRetentionDays} days): the vaults would refuse these recovery points`,
+      ]);
+    }
+  }
+  return found;
+}
+
+/** Where the cross-region copies go: the configured region, else the first database secondary region. */
+export function backupCopyRegion(config: EstateConfig): AwsRegion | undefined {
+  return config.backup.copyRegion ?? config.database.secondaryRegions.find((r) => r !== config.homeRegion);
+}
+
+/** Days the hourly and daily recovery points are kept: the config's, else the profile's. */
+export function backupRetention(config: EstateConfig): { hourly: number; daily: number } {
+  const profile = PROFILES[config.profile].backup;
+  return {
+    hourly: config.backup.hourlyRetentionDays ?? profile.hourlyRetentionDays,
+    daily: config.backup.dailyRetentionDays ?? profile.dailyRetentionDays,
+  };
 }
 
 function isTimeZone(value: string): boolean {

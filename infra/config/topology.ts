@@ -86,3 +86,24 @@ export function databaseNames(config: EstateConfig) {
     endpointParameter: (region: AwsRegion) => parameterName(config, region, 'database', 'endpoint'),
   } as const;
 }
+
+/**
+ * A backup vault's name, `hello-us-east-1-vault` (`hello-recovery-us-east-2-vault` in the recovery
+ * account): a plan's copy action builds the ARN of a vault in another region or account from it.
+ */
+export function backupVaultName(
+  config: Pick<EstateConfig, 'appName'>,
+  site: Pick<Site, 'role' | 'region'>,
+): string {
+  const account = site.role === 'recovery' ? 'recovery-' : '';
+  return `${config.appName.toLowerCase()}-${account}${site.region}-vault`;
+}
+
+/** The ARN of a site's vault, built from its name (no reference crosses the region or the account). */
+export function backupVaultArn(
+  config: Pick<EstateConfig, 'appName'>,
+  site: Pick<Site, 'role' | 'region' | 'account'>,
+  partition = 'aws',
+): string {
+  return `arn:${partition}:backup:${site.region}:${site.account}:backup-vault:${backupVaultName(config, site)}`;
+}
