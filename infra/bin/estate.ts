@@ -1,9 +1,18 @@
 import { pathToFileURL } from 'node:url';
 import type { App } from 'aws-cdk-lib';
-import { databaseRegions, type EstateConfig, estateSites, loadConfig, type Site } from '../config/index.ts';
+import {
+  backupCopyRegion,
+  databaseRegions,
+  type EstateConfig,
+  estateSites,
+  loadConfig,
+  type Site,
+} from '../config/index.ts';
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
+import { BackupStack } from '../lib/stacks/backup-stack.ts';
+import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
 import { DataStack } from '../lib/stacks/data-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
@@ -50,6 +59,21 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     const stack = new DataStack(app, { ...primarySite(region), primary: data.get(config.homeRegion) });
     data.set(region, stack);
     stacks.push(stack);
+  }
+  const homeData = data.get(config.homeRegion);
+  if (config.features.backup && homeData !== undefined) {
+    const copyRegion = backupCopyRegion(config);
+    const recovery = estateSites(config).find((s) => s.role === 'recovery');
+    const recoveryFoundation = recovery && foundations.get(siteKey(recovery));
+    if (recovery === undefined || recoveryFoundation === undefined) throw new Error('no recovery site');
+    const destinations = [
+      ...(copyRegion === undefined ? [] : [new BackupVaultStack(app, primarySite(copyRegion))]),
+      new BackupVaultStack(app, { config, site: recovery, foundation: recoveryFoundation }),
+    ];
+    stacks.push(
+      ...destinations,
+      new BackupStack(app, { ...primarySite(config.homeRegion), data: homeData, destinations }),
+    );
   }
   // An EC2 engine in a database region reads the database; elsewhere its /store answers 503.
   const connect = (engine: FleetStack | AsgStack, name: string) => {

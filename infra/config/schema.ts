@@ -356,10 +356,10 @@ function backupProblems(config: EstateConfig): [(string | number)[], string][] {
     ]);
   }
   const { minRetentionDays, maxRetentionDays } = config.backup.vaultLock;
-  if (minRetentionDays > maxRetentionDays) {
+  if (minRetentionDays >= maxRetentionDays) {
     found.push([
       ['backup', 'vaultLock', 'minRetentionDays'],
-      `expected at most maxRetentionDays (${maxRetentionDays})`,
+      `expected less than maxRetentionDays (${maxRetentionDays}), as AWS Backup requires`,
     ]);
     return found;
   }

@@ -55,4 +55,32 @@ export class EstateKey extends Construct {
       }),
     );
   }
+
+  /**
+   * The source half of an AWS Backup cross-account copy of what this key encrypts. An Aurora snapshot
+   * keeps the key of its cluster: AWS Backup shares it with `account`, whose Backup then reads it and
+   * re-encrypts the copy with its own vault's key. That account needs to decrypt with this key, to
+   * describe it, and to create the grant RDS uses during the copy; nothing else (no encrypt, no
+   * grants for anything but AWS resources). An AWS-managed key could not be shared at all.
+   */
+  allowBackupCopyTo(account: string): void {
+    const principals = [new iam.AccountPrincipal(account)];
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `BackupCopyReadBy${account}`,
+        principals,
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: ['*'],
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `BackupCopyGrantBy${account}`,
+        principals,
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+      }),
+    );
+  }
 }

@@ -46,7 +46,7 @@ describe('the backup section of the config', () => {
     [
       'a vault lock whose minimum exceeds its maximum',
       { backup: { vaultLock: { minRetentionDays: 10, maxRetentionDays: 5 } } },
-      /^backup\.vaultLock\.minRetentionDays: expected at most maxRetentionDays \(5\)/,
+      /^backup\.vaultLock\.minRetentionDays: expected less than maxRetentionDays \(5\)/,
     ],
     [
       'a daily retention longer than the vault lock allows',

@@ -47,7 +47,9 @@ export const MUST_BE_TAGGED = new Set([
 ]);
 
 function tagsOf(resource: Resource): Record<string, unknown> | undefined {
-  const tags = resource.Properties?.Tags;
+  // A backup vault keeps its tags under BackupVaultTags (a map), a backup plan under BackupPlanTags.
+  const tags =
+    resource.Properties?.Tags ?? resource.Properties?.BackupVaultTags ?? resource.Properties?.BackupPlanTags;
   if (tags === undefined) return undefined;
   if (Array.isArray(tags)) return Object.fromEntries(tags.map((t: Json) => [t.Key, t.Value]));
   return tags as Record<string, unknown>;

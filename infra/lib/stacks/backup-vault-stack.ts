@@ -1,0 +1,57 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { backupVaultName, type EstateConfig, type Site } from '../../config/index.ts';
+import { BackupVault } from '../constructs/backup-vault.ts';
+import { EstateStack } from './estate-stack.ts';
+import type { FoundationStack } from './foundation-stack.ts';
+
+/** Props of {@link BackupVaultStack}. */
+export interface BackupVaultStackProps {
+  /** The validated topology. */
+  readonly config: EstateConfig;
+  /** The account and region: the copy region of the primary account, or the recovery account's. */
+  readonly site: Site;
+  /** The foundation of the same site, whose estate key encrypts the copies. */
+  readonly foundation: FoundationStack;
+}
+
+/** The vault lock's range from the config, shared by every vault of the estate. */
+export function vaultLock(config: EstateConfig) {
+  const { minRetentionDays, maxRetentionDays } = config.backup.vaultLock;
+  return { minRetention: Duration.days(minRetentionDays), maxRetention: Duration.days(maxRetentionDays) };
+}
+
+/**
+ * A vault that receives copies of the home region's recovery points: in another region of the primary
+ * account (region loss), or in the recovery account (account loss). The recovery account's vault lets
+ * the primary account copy in; its key and policy belong to the recovery account alone.
+ *
+ * Cross-account copies also need a one-time setting no CloudFormation resource exists for: from the
+ * Organization's management account, with both accounts in that Organization,
+ * `aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true`.
+ */
+export class BackupVaultStack extends EstateStack {
+  /** The vault. */
+  readonly vault: BackupVault;
+
+  constructor(scope: Construct, props: BackupVaultStackProps) {
+    super(scope, {
+      ...props,
+      concern: 'Backup',
+      description:
+        props.site.role === 'recovery'
+          ? 'backup vault receiving the primary account copies (account loss)'
+          : 'backup vault receiving the home region copies (region loss)',
+    });
+    const { config, site } = props;
+    this.vault = new BackupVault(this, 'Vault', {
+      vaultName: backupVaultName(config, site),
+      key: props.foundation.key.key,
+      ...vaultLock(config),
+      copySource:
+        site.role === 'recovery'
+          ? { account: config.accounts.primary, organizationId: config.backup.organizationId }
+          : undefined,
+    });
+  }
+}
