@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { buildEstate } from '../../../bin/estate.ts';
+import { parseConfig } from '../../../config/index.ts';
+import { createEstateApp } from '../../../lib/app.ts';
+import { estate, type SynthesizedStack, type TemplateJson } from '../../support/estate.ts';
+import { only, props, resources } from './ec2-template.ts';
+
+const PROFILES = ['lab', 'production'] as const;
+const PRIMARY = '111111111111';
+const RECOVERY = '222222222222';
+const COPY_VAULT = `arn:aws:backup:eu-central-1:${PRIMARY}:backup-vault:hello-eu-central-1-vault`;
+const RECOVERY_VAULT = `arn:aws:backup:us-east-2:${RECOVERY}:backup-vault:hello-recovery-us-east-2-vault`;
+const RETENTION = { lab: { hourly: 1, daily: 7 }, production: { hourly: 7, daily: 35 } } as const;
+
+type Json = Record<string, unknown>;
+type Statement = Json;
+
+const planOf = (stack: SynthesizedStack) =>
+  props(only(stack.json, 'AWS::Backup::BackupPlan')[1]).BackupPlan as {
+    BackupPlanRule: Json[];
+  };
+
+function keyStatements(json: TemplateJson): Statement[] {
+  const [, key] = only(json, 'AWS::KMS::Key');
+  return (props(key).KeyPolicy as { Statement: Statement[] }).Statement;
+}
+
+/** Whether `value` is an output of `stackName` whose name mentions `what`. */
+function outputOf(value: unknown, stackName: string, what: string): boolean {
+  const text = JSON.stringify(value ?? null);
+  return text.includes(`"StackName":"${stackName}"`) && text.includes(what);
+}
+
+describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
+  const home = () => estate(profile).stack('Hello-Backup-us-east-1');
+  const copy = () => estate(profile).stack('Hello-Backup-eu-central-1');
+  const recovery = () => estate(profile).stack('Hello-Recovery-Backup-us-east-2');
+  const vaults = () =>
+    [home(), copy(), recovery()].map((s) => [s, props(only(s.json, 'AWS::Backup::BackupVault')[1])] as const);
+
+  it('DATA-4: a plan in the home region, vaults in the copy region and in the recovery account', () => {
+    expect([home(), copy(), recovery()].map((s) => `${s.account}/${s.region}`)).toEqual([
+      `${PRIMARY}/us-east-1`,
+      `${PRIMARY}/eu-central-1`,
+      `${RECOVERY}/us-east-2`,
+    ]);
+    expect(vaults().map(([, v]) => v.BackupVaultName)).toEqual([
+      'hello-us-east-1-vault',
+      'hello-eu-central-1-vault',
+      'hello-recovery-us-east-2-vault',
+    ]);
+    expect(resources(copy().json, 'AWS::Backup::BackupPlan')).toEqual([]);
+    expect(resources(recovery().json, 'AWS::Backup::BackupPlan')).toEqual([]);
+  });
+
+  it('DATA-4: hourly and daily rules with the configured schedules and retention', () => {
+    const rules = planOf(home()).BackupPlanRule;
+    expect(rules.map((r) => [r.RuleName, r.ScheduleExpression, r.Lifecycle])).toEqual([
+      ['Hourly', 'cron(0 * * * ? *)', { DeleteAfterDays: RETENTION[profile].hourly }],
+      ['Daily', 'cron(30 5 * * ? *)', { DeleteAfterDays: RETENTION[profile].daily }],
+    ]);
+    const [vaultId] = only(home().json, 'AWS::Backup::BackupVault');
+    for (const rule of rules)
+      expect(rule.TargetBackupVault).toEqual({ 'Fn::GetAtt': [vaultId, 'BackupVaultName'] });
+  });
+
+  it('DATA-4: every rule copies to exactly the copy-region vault and the recovery-account vault', () => {
+    for (const rule of planOf(home()).BackupPlanRule) {
+      const lifecycle = rule.Lifecycle;
+      expect(rule.CopyActions, String(rule.RuleName)).toEqual([
+        { DestinationBackupVaultArn: COPY_VAULT, Lifecycle: lifecycle },
+        { DestinationBackupVaultArn: RECOVERY_VAULT, Lifecycle: lifecycle },
+      ]);
+    }
+  });
+
+  it('DATA-4: selects the primary Aurora cluster and whatever is tagged backup=true', () => {
+    const selection = props(only(home().json, 'AWS::Backup::BackupSelection')[1]).BackupSelection as Json;
+    const [clusterArn, ...others] = selection.Resources as unknown[];
+    expect(others).toEqual([]);
+    expect(JSON.stringify(clusterArn)).toContain(`arn:aws:rds:us-east-1:${PRIMARY}:cluster:`);
+    expect(outputOf(clusterArn, 'Hello-Data-us-east-1', 'DatabaseCluster')).toBe(true);
+    expect(selection.ListOfTags).toEqual([
+      { ConditionKey: 'backup', ConditionType: 'STRINGEQUALS', ConditionValue: 'true' },
+    ]);
+    const [roleId] = only(home().json, 'AWS::IAM::Role');
+    expect(selection.IamRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+
+  it('DATA-4: the recovery vault lets only the primary account copy in, and nobody delete', () => {
+    const recoveryVault = props(only(recovery().json, 'AWS::Backup::BackupVault')[1]);
+    const statements = (recoveryVault.AccessPolicy as { Statement: Statement[] }).Statement;
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
+      {
+        Sid: 'CopyIntoFromPrimary',
+        Effect: 'Allow',
+        Action: 'backup:CopyIntoBackupVault',
+        Principal: { AWS: `arn:aws:iam::${PRIMARY}:root` },
+        Resource: '*',
+      },
+    ]);
+    for (const [stack, vault] of vaults()) {
+      const policy = (vault.AccessPolicy as { Statement: Statement[] }).Statement;
+      expect(
+        policy.filter((s) => s.Effect === 'Deny'),
+        stack.name,
+      ).toEqual([
+        {
+          Effect: 'Deny',
+          Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'],
+          Principal: { AWS: '*' },
+          Resource: '*',
+        },
+      ]);
+      if (stack !== recovery())
+        expect(
+          policy.some((s) => s.Effect === 'Allow'),
+          stack.name,
+        ).toBe(false);
+    }
+  });
+
+  it('DATA-4: every vault is locked in governance mode (no ChangeableForDays) with the configured range', () => {
+    for (const [stack, vault] of vaults()) {
+      expect(vault.LockConfiguration, stack.name).toEqual({ MinRetentionDays: 1, MaxRetentionDays: 35 });
+    }
+  });
+
+  it('DATA-4: every vault is encrypted with its own site estate key, which rotates', () => {
+    for (const [stack, vault] of vaults()) {
+      const foundation = stack.name.replace('Backup', 'Foundation');
+      expect(outputOf(vault.EncryptionKeyArn, foundation, 'EstateKey'), stack.name).toBe(true);
+      const [, key] = only(estate(profile).stack(foundation).json, 'AWS::KMS::Key');
+      expect(props(key).EnableKeyRotation, foundation).toBe(true);
+    }
+  });
+
+  it('DATA-4: the source key lets the recovery account decrypt, describe and grant for AWS resources, nothing more', () => {
+    const toRecovery = keyStatements(estate(profile).stack('Hello-Foundation-us-east-1').json).filter((s) =>
+      JSON.stringify(s.Principal).includes(RECOVERY),
+    );
+    expect(toRecovery).toEqual([
+      {
+        Sid: `BackupCopyReadBy${RECOVERY}`,
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Principal: { AWS: `arn:aws:iam::${RECOVERY}:root` },
+        Resource: '*',
+      },
+      {
+        Sid: `BackupCopyGrantBy${RECOVERY}`,
+        Effect: 'Allow',
+        Action: 'kms:CreateGrant',
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+        Principal: { AWS: `arn:aws:iam::${RECOVERY}:root` },
+        Resource: '*',
+      },
+    ]);
+    for (const region of ['eu-central-1', 'eu-west-1']) {
+      const text = JSON.stringify(keyStatements(estate(profile).stack(`Hello-Foundation-${region}`).json));
+      expect(text, region).not.toContain(RECOVERY);
+    }
+  });
+
+  it('DATA-4: the plan deploys after the data stack and both destination vaults (order only)', () => {
+    expect(home().dependsOn).toEqual(
+      expect.arrayContaining([
+        'Hello-Data-us-east-1',
+        'Hello-Backup-eu-central-1',
+        'Hello-Recovery-Backup-us-east-2',
+      ]),
+    );
+  });
+});
+
+describe('the backup stacks of other configurations', () => {
+  const compose = (overrides: unknown) => {
+    const app = createEstateApp({ builtinValidation: false });
+    // Composition only: nothing is synthesized or bundled.
+    app.node.setContext('aws:cdk:bundling-stacks', []);
+    return buildEstate(app, parseConfig(overrides)).stacks.map((s) => s.stackName);
+  };
+
+  it('DATA-4: none when features.backup is off', () => {
+    expect(compose({ features: { backup: false } }).filter((n) => n.includes('Backup'))).toEqual([]);
+  });
+
+  it('DATA-4: a configured copy region gets the copy vault instead of the database secondary region', () => {
+    expect(compose({ backup: { copyRegion: 'us-west-2' } }).filter((n) => n.includes('Backup'))).toEqual([
+      'Hello-Backup-us-west-2',
+      'Hello-Recovery-Backup-us-east-2',
+      'Hello-Backup-us-east-1',
+    ]);
+  });
+});
