@@ -17,6 +17,8 @@ import { DataStack } from '../lib/stacks/data-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
+import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
+import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
 export interface Estate {
@@ -75,6 +77,12 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
       new BackupStack(app, { ...primarySite(config.homeRegion), data: homeData, destinations }),
     );
   }
+  const recoverySite = estateSites(config).find((s) => s.role === 'recovery');
+  const recoveryBase = recoverySite && foundations.get(siteKey(recoverySite));
+  if (recoverySite === undefined || recoveryBase === undefined) throw new Error('no recovery site');
+  const recoveryData = new RecoveryDataStack(app, { config, site: recoverySite, foundation: recoveryBase });
+  const home = primarySite(config.homeRegion);
+  stacks.push(recoveryData, new ParameterBackupStack(app, { ...home, recovery: recoveryData }));
   // An EC2 engine in a database region reads the database; elsewhere its /store answers 503.
   const connect = (engine: FleetStack | AsgStack, name: string) => {
     data.get(engine.site.region)?.connect({
