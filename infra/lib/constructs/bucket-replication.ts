@@ -50,7 +50,6 @@ export class BucketReplication extends Construct {
   /** The destination key, by alias ARN (KMS accepts an alias ARN of another account for encryption). */
   readonly destinationKey: kms.IKey;
   private readonly props: BucketReplicationProps;
-  private sources = 0;
 
   constructor(scope: Construct, id: string, props: BucketReplicationProps) {
     super(scope, id);
@@ -109,9 +108,11 @@ export class BucketReplication extends Construct {
 
   /**
    * The props a source bucket (versioned, SSE-KMS with `key`) is created with, and the role's reads of
-   * it. Source buckets replicate into the same replica bucket, so their keys must not collide.
+   * it. Source buckets share the replica bucket and S3 keeps object keys as they are: give each source
+   * its own key prefix when two could write the same key.
+   * @param prefix only keys under it replicate (default: every key)
    */
-  sourceProps(bucketName: string, key: kms.IKey): ReplicatedBucketProps {
+  sourceProps(bucketName: string, key: kms.IKey, prefix = ''): ReplicatedBucketProps {
     const { partition, region } = Stack.of(this);
     const arn = `arn:${partition}:s3:::${bucketName}`;
     this.role.addToPrincipalPolicy(
@@ -138,7 +139,6 @@ export class BucketReplication extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
       }),
     );
-    this.sources += 1;
     const rtc =
       this.props.replicationTimeControl === true ? s3.ReplicationTimeValue.FIFTEEN_MINUTES : undefined;
     return {
@@ -146,7 +146,8 @@ export class BucketReplication extends Construct {
       replicationRules: [
         {
           id: 'to-recovery-account',
-          priority: this.sources,
+          // One rule per source bucket's configuration; a priority is what S3 needs with a filter.
+          priority: 1,
           destination: this.destination,
           accessControlTransition: true,
           kmsKey: this.destinationKey,
@@ -154,7 +155,7 @@ export class BucketReplication extends Construct {
           deleteMarkerReplication: true,
           replicationTimeControl: rtc,
           metrics: rtc,
-          filter: { prefix: '' },
+          filter: { prefix },
         },
       ],
     };
