@@ -55,6 +55,7 @@ export class ParameterBackupStack extends EstateStack {
     this.replication = new BucketReplication(this, 'Replication', {
       roleName: names.replicationRole,
       destination: { ...recovery, bucketName: names.replicaBucket, keyAlias: alias },
+      // RTC bills per GB on top of replication: the 15-minute guarantee is worth it in production only.
       replicationTimeControl: config.profile === 'production',
     });
     this.backup = new ParameterBackup(this, 'ParameterBackup', {
@@ -67,6 +68,9 @@ export class ParameterBackupStack extends EstateStack {
       // The primary account has no estate key in the recovery region; the AWS-managed SSM key is in every
       // region of every account.
       recoveryParameterKeyId: 'alias/aws/ssm',
+      // The recovery account's key: the primary account has no estate key in the recovery region, and this
+      // one survives the loss of the home region and of the primary account alike. The exports replicate
+      // to that account, which then unseals them with its own key.
       exportValueKey: { ...recovery, alias },
       logRetention: this.profile.logRetentionDays as RetentionDays,
       replication: this.replication,
