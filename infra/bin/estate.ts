@@ -44,47 +44,44 @@ export function siteKey(site: Pick<Site, 'role' | 'region'>): string {
 export function buildEstate(app: App, config: EstateConfig): Estate {
   applyPolicies(app, config);
   const stacks: EstateStack[] = [];
+  const add = <T extends EstateStack>(stack: T): T => {
+    stacks.push(stack);
+    return stack;
+  };
+
+  // Every (account, region) gets a foundation; every other stack is built on its site's foundation.
+  const sites = estateSites(config);
   const foundations = new Map<string, FoundationStack>();
-  for (const site of estateSites(config)) {
-    const foundation = new FoundationStack(app, { config, site });
-    foundations.set(siteKey(site), foundation);
-    stacks.push(foundation);
-  }
-  const primarySite = (region: Site['region']) => {
-    const site = estateSites(config).find((s) => s.role === 'primary' && s.region === region);
-    const foundation = foundations.get(siteKey({ role: 'primary', region }));
-    if (site === undefined || foundation === undefined) throw new Error(`no primary site in ${region}`);
+  for (const site of sites) foundations.set(siteKey(site), add(new FoundationStack(app, { config, site })));
+  const on = (site: Site | undefined) => {
+    const foundation = site && foundations.get(siteKey(site));
+    if (site === undefined || foundation === undefined)
+      throw new Error('a stack names a site the estate lacks');
     return { config, site, foundation };
   };
+  const primary = (region: Site['region']) =>
+    on(sites.find((s) => s.role === 'primary' && s.region === region));
+  const recovery = on(sites.find((s) => s.role === 'recovery'));
+
+  // Data: the global database (home region first), its backups, and what the recovery account keeps.
   const data = new Map<Site['region'], DataStack>();
   for (const region of databaseRegions(config)) {
-    const stack = new DataStack(app, { ...primarySite(region), primary: data.get(config.homeRegion) });
-    data.set(region, stack);
-    stacks.push(stack);
+    data.set(region, add(new DataStack(app, { ...primary(region), primary: data.get(config.homeRegion) })));
   }
   const homeData = data.get(config.homeRegion);
   if (config.features.backup && homeData !== undefined) {
     const copyRegion = backupCopyRegion(config);
-    const recovery = estateSites(config).find((s) => s.role === 'recovery');
-    const recoveryFoundation = recovery && foundations.get(siteKey(recovery));
-    if (recovery === undefined || recoveryFoundation === undefined) throw new Error('no recovery site');
     const destinations = [
-      ...(copyRegion === undefined ? [] : [new BackupVaultStack(app, primarySite(copyRegion))]),
-      new BackupVaultStack(app, { config, site: recovery, foundation: recoveryFoundation }),
+      ...(copyRegion === undefined ? [] : [add(new BackupVaultStack(app, primary(copyRegion)))]),
+      add(new BackupVaultStack(app, recovery)),
     ];
-    stacks.push(
-      ...destinations,
-      new BackupStack(app, { ...primarySite(config.homeRegion), data: homeData, destinations }),
-    );
+    add(new BackupStack(app, { ...primary(config.homeRegion), data: homeData, destinations }));
   }
-  const recoverySite = estateSites(config).find((s) => s.role === 'recovery');
-  const recoveryBase = recoverySite && foundations.get(siteKey(recoverySite));
-  if (recoverySite === undefined || recoveryBase === undefined) throw new Error('no recovery site');
-  const recoveryData = new RecoveryDataStack(app, { config, site: recoverySite, foundation: recoveryBase });
-  const home = primarySite(config.homeRegion);
-  stacks.push(recoveryData, new ParameterBackupStack(app, { ...home, recovery: recoveryData }));
-  // An EC2 engine in a database region reads the database; elsewhere its /store answers 503.
-  const connect = (engine: FleetStack | AsgStack, name: string) => {
+  const recoveryData = add(new RecoveryDataStack(app, recovery));
+  add(new ParameterBackupStack(app, { ...primary(config.homeRegion), recovery: recoveryData }));
+
+  // Engines. One in a database region reads the database; elsewhere its /store answers 503.
+  const connect = <T extends FleetStack | AsgStack>(engine: T, name: string): T => {
     data.get(engine.site.region)?.connect({
       name,
       connections: engine.service.balancer.instanceSecurityGroup,
@@ -94,11 +91,12 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     return engine;
   };
   const { fleet, asg } = config.engines;
-  if (fleet.enabled)
-    for (const region of fleet.regions)
-      stacks.push(connect(new FleetStack(app, primarySite(region)), 'fleet'));
-  if (asg.enabled)
-    for (const region of asg.regions) stacks.push(connect(new AsgStack(app, primarySite(region)), 'asg'));
+  if (fleet.enabled) {
+    for (const region of fleet.regions) add(connect(new FleetStack(app, primary(region)), 'fleet'));
+  }
+  if (asg.enabled) {
+    for (const region of asg.regions) add(connect(new AsgStack(app, primary(region)), 'asg'));
+  }
   return { stacks, foundations, data };
 }
 
