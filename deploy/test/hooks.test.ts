@@ -113,7 +113,8 @@ describe('BeforeInstall', () => {
 describe('AfterInstall', () => {
   it('CICD-9: merges the instance identity and the validated SSM settings into a 0640 environment file', async () => {
     await preparedInstance(
-      '# non-secret settings\nDB_SECRET_PARAMETER=/aws/reference/secretsmanager/hello/db\n\nFAILURE_RATE=0\n',
+      '# non-secret settings\nDB_SECRET_PARAMETER=/aws/reference/secretsmanager/hello/db\n' +
+        'DB_HOST_PARAMETER=/hello/eu-central-1/database/endpoint\n\nFAILURE_RATE=0\n',
     );
 
     const run = await box.run(hook('after-install.sh'), {
@@ -130,6 +131,7 @@ describe('AfterInstall', () => {
       'APP_VERSION=0.1.0-abc1234',
       'COLOUR=stable',
       'INSTANCE=i-0abc123def4567890',
+      'DB_HOST_PARAMETER=/hello/eu-central-1/database/endpoint',
       'DB_SECRET_PARAMETER=/aws/reference/secretsmanager/hello/db',
       'FAILURE_RATE=0',
       '',
@@ -177,6 +179,11 @@ describe('AfterInstall', () => {
       'unknown setting',
     ],
     ['a value of the wrong shape', 'FAILURE_RATE=2', 'invalid value'],
+    [
+      'a host parameter that is a host, not a parameter name',
+      'DB_HOST_PARAMETER=db.example.com',
+      'invalid value',
+    ],
     ['a key set twice', 'FAILURE_RATE=0\nFAILURE_RATE=0.1', 'set twice'],
     ['a drain bound longer than the unit waits', 'SHUTDOWN_TIMEOUT_MS=60000', 'must not exceed'],
     ['a lower-case key', 'failure_rate=0', 'expected KEY=VALUE'],

@@ -54,27 +54,52 @@ export function parseDatabaseParameter(parameterName: string, value: string): Co
   return { host, port: port ?? 5432, user: username, password, database: dbname ?? 'postgres', ssl };
 }
 
+/** A DNS name or IPv4 address, as an RDS endpoint parameter holds it. */
+const HOST =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
 /**
- * Reads the database parameter from SSM, decrypting the SecureString with its KMS key. The SDK is
+ * Reads the database parameter from SSM, decrypting the SecureString with its KMS key. With
+ * `hostParameterName` (`DB_HOST_PARAMETER`), the host is that String parameter's value instead of the
+ * credentials' own: a secret replicated to another region still names the primary's writer. The SDK is
  * imported here, on first use, so answering `GET /` never loads it.
  */
 export async function readDatabaseParameter(
   parameterName: string,
   region: string,
   client?: SSMClient,
+  hostParameterName?: string,
 ): Promise<ConnectionConfig> {
   const { GetParameterCommand, SSMClient } = await import('./aws-ssm.ts');
   const ssm = client ?? new SSMClient({ region });
-  let value: string | undefined;
-  try {
-    const answer = await ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
-    value = answer.Parameter?.Value;
-  } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new SettingsError(`DB_SECRET_PARAMETER ${parameterName}: cannot read the parameter (${reason})`);
+  const read = async (setting: string, name: string, withDecryption: boolean): Promise<string> => {
+    let value: string | undefined;
+    try {
+      const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: withDecryption }));
+      value = answer.Parameter?.Value;
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new SettingsError(`${setting} ${name}: cannot read the parameter (${reason})`);
+    }
+    if (value === undefined) throw new SettingsError(`${setting} ${name}: the parameter has no value`);
+    return value;
+  };
+  const config = parseDatabaseParameter(
+    parameterName,
+    await read('DB_SECRET_PARAMETER', parameterName, true),
+  );
+  if (hostParameterName === undefined) return config;
+  const host = (await read('DB_HOST_PARAMETER', hostParameterName, false)).trim();
+  if (!HOST.test(host)) {
+    throw new SettingsError(`DB_HOST_PARAMETER ${hostParameterName}: the value is not a host name`);
   }
-  if (value === undefined) {
-    throw new SettingsError(`DB_SECRET_PARAMETER ${parameterName}: the parameter has no value`);
-  }
-  return parseDatabaseParameter(parameterName, value);
+  return withHost(config, host);
+}
+
+/** The same connection to another host: the `host` field, or the host of a connection URL. */
+function withHost(config: ConnectionConfig, host: string): ConnectionConfig {
+  if (config.connectionString === undefined) return { ...config, host };
+  const url = new URL(config.connectionString);
+  url.hostname = host;
+  return { ...config, connectionString: url.toString() };
 }

@@ -20,8 +20,11 @@ export interface ServedBy {
 export type DatabaseSettings =
   /** A PostgreSQL server reached with a connection URL (`DATABASE_URL`). */
   | { readonly kind: 'url'; readonly url: string }
-  /** A PostgreSQL server whose credentials sit in SSM Parameter Store (`DB_SECRET_PARAMETER`). */
-  | { readonly kind: 'ssm-parameter'; readonly parameterName: string }
+  /**
+   * A PostgreSQL server whose credentials sit in SSM Parameter Store (`DB_SECRET_PARAMETER`), optionally
+   * reached at the host another String parameter holds instead of the credentials' own (`DB_HOST_PARAMETER`).
+   */
+  | { readonly kind: 'ssm-parameter'; readonly parameterName: string; readonly hostParameterName?: string }
   /** The embedded PGlite database, in memory unless `PGLITE_PATH` names a data directory. */
   | { readonly kind: 'embedded'; readonly dataDir: string | undefined };
 
@@ -92,6 +95,11 @@ const environmentSchema = z.object({
       .string()
       .check(z.regex(/^[\w.\-/]{1,2048}$/, { error: 'expected an SSM parameter name such as /app/db' })),
   ),
+  DB_HOST_PARAMETER: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[\w.\-/]{1,2048}$/, { error: 'expected an SSM parameter name such as /app/db/host' })),
+  ),
   PGLITE_PATH: z.optional(z.string()),
 });
 
@@ -125,16 +133,34 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, defaults: Mod
       colour: vars.COLOUR ?? 'none',
       instance: vars.INSTANCE ?? hostname(),
     },
-    database: chooseDatabase(vars.DATABASE_URL, vars.DB_SECRET_PARAMETER, vars.PGLITE_PATH),
+    database: chooseDatabase(
+      vars.DATABASE_URL,
+      vars.DB_SECRET_PARAMETER,
+      vars.DB_HOST_PARAMETER,
+      vars.PGLITE_PATH,
+    ),
   };
 }
 
 function chooseDatabase(
   url: string | undefined,
   parameterName: string | undefined,
+  hostParameterName: string | undefined,
   dataDir: string | undefined,
 ): DatabaseSettings {
+  if (hostParameterName !== undefined && url !== undefined) {
+    throw new SettingsError(
+      'invalid environment: DB_HOST_PARAMETER overrides the host of DB_SECRET_PARAMETER and cannot be combined with DATABASE_URL',
+    );
+  }
   if (url !== undefined) return { kind: 'url', url };
-  if (parameterName !== undefined) return { kind: 'ssm-parameter', parameterName };
+  if (parameterName !== undefined) {
+    return hostParameterName === undefined
+      ? { kind: 'ssm-parameter', parameterName }
+      : { kind: 'ssm-parameter', parameterName, hostParameterName };
+  }
+  if (hostParameterName !== undefined) {
+    throw new SettingsError('invalid environment: DB_HOST_PARAMETER needs DB_SECRET_PARAMETER');
+  }
   return { kind: 'embedded', dataDir };
 }

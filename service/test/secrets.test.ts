@@ -87,6 +87,98 @@ describe('database credentials from SSM', () => {
     );
   });
 
+  it("SVC-4: DB_HOST_PARAMETER overrides the secret's host with the String parameter's value", async () => {
+    ssm.on(GetParameterCommand, { Name: '/aws/reference/secretsmanager/estate-db' }).resolves({
+      Parameter: { Value: rdsSecret, Type: 'SecureString' },
+    });
+    ssm.on(GetParameterCommand, { Name: '/hello/eu-central-1/database/endpoint' }).resolves({
+      Parameter: { Value: 'db.cluster-xyz.eu-central-1.rds.amazonaws.com', Type: 'String' },
+    });
+    const config = await readDatabaseParameter(
+      '/aws/reference/secretsmanager/estate-db',
+      'eu-central-1',
+      new SSMClient({}),
+      '/hello/eu-central-1/database/endpoint',
+    );
+    expect(config).toEqual({
+      host: 'db.cluster-xyz.eu-central-1.rds.amazonaws.com',
+      port: 5432,
+      user: 'app',
+      password: 'p@ss"word',
+      database: 'estate',
+      ssl: { rejectUnauthorized: false },
+    });
+    expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([
+      { Name: '/aws/reference/secretsmanager/estate-db', WithDecryption: true },
+      { Name: '/hello/eu-central-1/database/endpoint', WithDecryption: false },
+    ]);
+  });
+
+  it('SVC-4: DB_HOST_PARAMETER also overrides the host of a connection URL', async () => {
+    ssm.on(GetParameterCommand, { Name: '/estate/db-url' }).resolves({
+      Parameter: { Value: 'postgres://app:pw@primary.example.com:5432/estate' },
+    });
+    ssm
+      .on(GetParameterCommand, { Name: '/estate/host' })
+      .resolves({ Parameter: { Value: 'local.example.com\n' } });
+    const config = await readDatabaseParameter(
+      '/estate/db-url',
+      'us-east-1',
+      new SSMClient({}),
+      '/estate/host',
+    );
+    expect(config.connectionString).toBe('postgres://app:pw@local.example.com:5432/estate');
+  });
+
+  it('SVC-4: a missing DB_HOST_PARAMETER parameter is a clear error naming the variable and the parameter', async () => {
+    ssm.on(GetParameterCommand, { Name: '/estate/db' }).resolves({ Parameter: { Value: rdsSecret } });
+    ssm
+      .on(GetParameterCommand, { Name: '/estate/missing-host' })
+      .rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+    await expect(
+      readDatabaseParameter('/estate/db', 'us-east-1', new SSMClient({}), '/estate/missing-host'),
+    ).rejects.toThrow(
+      /DB_HOST_PARAMETER \/estate\/missing-host: cannot read the parameter \(ParameterNotFound/,
+    );
+  });
+
+  it('SVC-4: a DB_HOST_PARAMETER value that is not a host name is a clear error', async () => {
+    ssm.on(GetParameterCommand, { Name: '/estate/db' }).resolves({ Parameter: { Value: rdsSecret } });
+    ssm.on(GetParameterCommand, { Name: '/estate/host' }).resolves({ Parameter: { Value: 'db:5432/x' } });
+    await expect(
+      readDatabaseParameter('/estate/db', 'us-east-1', new SSMClient({}), '/estate/host'),
+    ).rejects.toThrow(/DB_HOST_PARAMETER \/estate\/host: the value is not a host name/);
+  });
+
+  it('SVC-4: the provider reads the host parameter with the secret, and again after a rejection', async () => {
+    ssm.on(GetParameterCommand, { Name: '/estate/db' }).resolves({
+      Parameter: { Value: 'postgres://app@primary.example.com:1/estate?sslmode=disable' },
+    });
+    ssm
+      .on(GetParameterCommand, { Name: '/estate/host' })
+      .rejectsOnce(new ParameterNotFound({ message: 'not found', $metadata: {} }))
+      .resolves({ Parameter: { Value: '127.0.0.1' } });
+    const events: string[] = [];
+    const provider = createStoreProvider(
+      { kind: 'ssm-parameter', parameterName: '/estate/db', hostParameterName: '/estate/host' },
+      'us-east-1',
+      (_, d) => events.push(d),
+    );
+    try {
+      await expect(provider.get()).rejects.toThrow('database credentials could not be resolved');
+      expect(events[0]).toMatch(/DB_HOST_PARAMETER \/estate\/host: cannot read the parameter/);
+      expect(await provider.get()).toBeDefined();
+      expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input.Name)).toEqual([
+        '/estate/db',
+        '/estate/host',
+        '/estate/db',
+        '/estate/host',
+      ]);
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('SVC-4: the service answers 503 until the parameter is readable, then recovers without restart', async () => {
     ssm
       .on(GetParameterCommand)

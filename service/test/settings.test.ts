@@ -73,6 +73,31 @@ describe('settings', () => {
     });
   });
 
+  it("SVC-4: DB_HOST_PARAMETER names the parameter holding the host that overrides the secret's", () => {
+    expect(
+      loadSettings({
+        DB_SECRET_PARAMETER: '/aws/reference/secretsmanager/app-db',
+        DB_HOST_PARAMETER: '/hello/eu-central-1/database/endpoint',
+      }).database,
+    ).toEqual({
+      kind: 'ssm-parameter',
+      parameterName: '/aws/reference/secretsmanager/app-db',
+      hostParameterName: '/hello/eu-central-1/database/endpoint',
+    });
+  });
+
+  it('SVC-4: DB_HOST_PARAMETER with DATABASE_URL is an error naming both variables', () => {
+    const env = { DATABASE_URL: 'postgres://app@db/app', DB_HOST_PARAMETER: '/hello/db/endpoint' };
+    expect(() => loadSettings(env)).toThrow(SettingsError);
+    expect(() => loadSettings(env)).toThrow(/DB_HOST_PARAMETER.*DATABASE_URL/);
+  });
+
+  it('SVC-4: DB_HOST_PARAMETER without DB_SECRET_PARAMETER is an error naming both variables', () => {
+    expect(() => loadSettings({ DB_HOST_PARAMETER: '/hello/db/endpoint' })).toThrow(
+      /DB_HOST_PARAMETER needs DB_SECRET_PARAMETER/,
+    );
+  });
+
   it('SVC-2: an empty variable means the default', () => {
     expect(loadSettings({ PORT: '', FAULT_MODE: '', DATABASE_URL: '' })).toMatchObject({
       port: 8080,
@@ -90,6 +115,7 @@ describe('settings', () => {
     ['FAULT_MODE', 'on', 'expected root-500 or nothing'],
     ['DATABASE_URL', 'mysql://x', 'expected a postgres:// or postgresql:// URL'],
     ['COLOUR', 'bl"ue', 'expected 1-128 letters'],
+    ['DB_HOST_PARAMETER', 'not a name', 'expected an SSM parameter name'],
   ])('SVC-2: %s=%s is refused with a message naming the variable', (name, value, expected) => {
     expect(() => loadSettings({ [name]: value })).toThrow(SettingsError);
     expect(() => loadSettings({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}: ${expected}`);

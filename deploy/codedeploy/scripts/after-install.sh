@@ -13,8 +13,10 @@ readonly LABEL='^[A-Za-z0-9_.:/@+-]{1,128}$'
 readonly MAX_SHUTDOWN_TIMEOUT_MS=25000
 
 # The settings the parameter may carry, each with the shape of its value. Secrets never appear here:
-# DB_SECRET_PARAMETER names where the service reads its credentials at start.
+# DB_SECRET_PARAMETER names where the service reads its credentials at start, DB_HOST_PARAMETER where
+# it reads the host that overrides theirs (the region's own cluster endpoint).
 declare -rA KNOWN_SETTINGS=(
+  [DB_HOST_PARAMETER]='^/[A-Za-z0-9_./-]{1,2047}$'
   [DB_SECRET_PARAMETER]='^/[A-Za-z0-9_./-]{1,2047}$'
   [FAILURE_RATE]='^(0?\.[0-9]+|[01](\.0*)?)$'
   [FAILURE_SEED]='^[0-9]{1,10}$'

@@ -112,4 +112,19 @@ export class ServiceInstanceRole extends Construct {
       }),
     );
   }
+
+  /**
+   * Lets the service read the String parameter whose value is the host it connects to instead of the
+   * secret's (`DB_HOST_PARAMETER`): GetParameter on that name only, in its own Sid.
+   */
+  allowDatabaseHost(parameterName: string): void {
+    const { region, account, partition } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DatabaseHostParameter',
+        actions: ['ssm:GetParameter'],
+        resources: [`arn:${partition}:ssm:${region}:${account}:parameter${parameterName}`],
+      }),
+    );
+  }
 }

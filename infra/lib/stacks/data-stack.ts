@@ -155,9 +155,9 @@ export class DataStack extends EstateStack {
   /**
    * Lets an engine of this region use the database: 5432 from its compute, the DB_SECRET_PARAMETER
    * setting and exactly the reads that setting needs. In a secondary region the secret is the replica,
-   * whose `host` is the primary's writer (a replica is a copy), in a VPC this one cannot reach: engines
-   * there use their local cluster once the service takes its host from the region's endpoint parameter
-   * (issue 5).
+   * whose `host` is the primary's writer (a replica is a copy), in a VPC this one cannot reach: there
+   * DB_HOST_PARAMETER names the region's endpoint parameter, whose value (the local cluster, writing
+   * through write forwarding) the service connects to instead. The home region's secret names its writer.
    */
   connect(consumer: DatabaseConsumer): void {
     if (Stack.of(consumer.settings).region !== this.region) {
@@ -175,6 +175,11 @@ export class DataStack extends EstateStack {
       secretArn: appSecretArn(this, this.site.region, names.appSecretName),
       key: this.foundation.key.key,
     });
+    if (this.secondary !== undefined) {
+      const endpoint = names.endpointParameter(this.site.region);
+      consumer.settings.addValue('DB_HOST_PARAMETER', endpoint);
+      consumer.role.allowDatabaseHost(endpoint);
+    }
   }
 }
 

@@ -33,14 +33,19 @@ export function createStoreProvider(
     const config: ConnectionConfig =
       database.kind === 'url'
         ? { connectionString: database.url }
-        : await (await import('../secrets.ts')).readDatabaseParameter(database.parameterName, region);
+        : await (await import('../secrets.ts')).readDatabaseParameter(
+            database.parameterName,
+            region,
+            undefined,
+            database.hostParameterName,
+          );
     const { PgStore } = await import('./pg.ts');
     const store: Store = new PgStore(
       config,
       {},
       {
         onPoolError: (error) => onEvent('store-error', `idle connection lost: ${error.message}`),
-        // A rotated secret: the next request opens a new pool with credentials read again.
+        // A rotated secret: the next request opens a new pool with credentials (and host) read again.
         onCredentialsRejected: () => {
           onEvent('store-error', 'the database rejected the credentials; they will be read again');
           opening

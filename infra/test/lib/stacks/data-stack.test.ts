@@ -287,6 +287,44 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
     },
   );
 
+  it.each([
+    ['Fleet', HOME, false],
+    ['Asg', HOME, false],
+    ['Asg', SECONDARY, true],
+  ])(
+    "DATA-3: the %s engine in %s takes its host from the region's endpoint parameter: %s",
+    (engine, region, overridden) => {
+      const json = estate(profile).stack(`Hello-${engine}-${region}`).json;
+      const settings = resources(json, 'AWS::SSM::Parameter').find(
+        ([, p]) => props(p).Name === `/hello/${engine.toLowerCase()}/settings`,
+      )?.[1];
+      const lines = String(props(settings).Value).split('\n');
+      const statements = statementsOf(json, 'ServiceInstanceRole').filter((s) =>
+        String(s.Sid ?? '').startsWith('DatabaseHost'),
+      );
+      if (!overridden) {
+        expect(lines.filter((line) => line.startsWith('DB_HOST_PARAMETER='))).toEqual([]);
+        expect(statements).toEqual([]);
+        return;
+      }
+      expect(lines).toContain(`DB_HOST_PARAMETER=/hello/${region}/database/endpoint`);
+      expect(statements).toEqual([
+        {
+          Sid: 'DatabaseHostParameter',
+          Action: 'ssm:GetParameter',
+          Effect: 'Allow',
+          Resource: `arn:aws:ssm:${region}:${ACCOUNT}:parameter/hello/${region}/database/endpoint`,
+        },
+      ]);
+      // The parameter the setting names is the one the region's data stack publishes.
+      const published = resources(
+        estate(profile).stack(`Hello-Data-${region}`).json,
+        'AWS::SSM::Parameter',
+      ).map(([, p]) => props(p).Name);
+      expect(published).toContain(`/hello/${region}/database/endpoint`);
+    },
+  );
+
   it('DATA-3: the secondary joins the global database with write forwarding, its own key and no master secret', () => {
     const json = secondary().json;
     const p = props(cluster(secondary())[1]);
