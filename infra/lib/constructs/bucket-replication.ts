@@ -1,8 +1,9 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { dataBucketProps } from './data-bucket.ts';
 
 /** Where a source bucket's objects go: a bucket of another account, known by name only. */
 export interface ReplicaDestination {
@@ -193,25 +194,12 @@ export class ReplicaBucket extends Construct {
   constructor(scope: Construct, id: string, props: ReplicaBucketProps) {
     super(scope, id);
     const { partition, region } = Stack.of(this);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: props.bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: `${props.bucketName}/`,
-      // Replicated delete markers only hide objects here; their older versions stay as long as at the source.
-      lifecycleRules: [
-        {
-          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 90),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
+    // Replicated delete markers only hide objects here; their older versions stay as long as at the source.
+    this.bucket = new s3.Bucket(
+      this,
+      'Bucket',
+      dataBucketProps({ ...props, noncurrentVersionDays: props.noncurrentVersionDays ?? 90 }),
+    );
     const principal = new iam.AccountPrincipal(props.sourceAccount);
     const onlyTheRole = {
       ArnEquals: {

@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BucketReplication } from './bucket-replication.ts';
+import { dataBucketProps } from './data-bucket.ts';
 
 const ENTRY = fileURLToPath(new URL('../../functions/parameter-backup/index.ts', import.meta.url));
 
@@ -76,22 +77,7 @@ export class ParameterBackup extends Construct {
     const { partition, region, account } = Stack.of(this);
     const { key, parameterPrefix: prefix } = props;
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: props.bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: `${props.bucketName}/`,
-      lifecycleRules: [
-        {
-          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 90),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      ...dataBucketProps({ ...props, noncurrentVersionDays: props.noncurrentVersionDays ?? 90 }),
       ...props.replication?.sourceProps(props.bucketName, key),
     });
     Tags.of(this.bucket).add('backup', 'true');
