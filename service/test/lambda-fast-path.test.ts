@@ -21,11 +21,15 @@ const settingsWith = (overrides: Partial<Settings> = {}): Settings => ({
 const sentinel = new Hono().all('*', (c) => c.text('reached Hono', 418));
 
 /** Three handlers on the same settings, each with its own log and (seeded) failure draw. */
+/** One instant for every handler: `/info`'s startedAt must not differ by the millisecond each was built in. */
+const startedAt = Date.now();
+
 function handlers(settings: Settings) {
   const dependencies = (lines: string[]): AppDependencies => ({
     settings,
     store: async () => new MemoryStore(),
     log: (line) => lines.push(line),
+    now: () => startedAt,
   });
   const honoLines: string[] = [];
   const fastLines: string[] = [];
