@@ -2,6 +2,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { PoolConfig } from 'pg';
 import * as z from 'zod/mini';
 import { SettingsError } from './errors.ts';
+import { managedDatabaseTls } from './store/tls.ts';
 
 /** How to reach PostgreSQL once the credentials are known. */
 export type ConnectionConfig = Pick<
@@ -23,13 +24,13 @@ const credentialsSchema = z.object({
 /**
  * Turns the value of the SSM parameter into a connection. The value is a SecureString holding either a
  * postgres:// URL or credentials JSON, or, through `/aws/reference/secretsmanager/<secret>`, the
- * Secrets Manager secret's JSON. Error messages name the parameter but never echo its value.
+ * Secrets Manager secret's JSON. The server is taken for RDS: its certificate is verified against the
+ * RDS CAs. A URL that names its `sslmode` (e.g. `no-verify` or `disable` for a self-managed server) is
+ * left to pg. Error messages name the parameter but never echo its value.
  */
 export function parseDatabaseParameter(parameterName: string, value: string): ConnectionConfig {
   const text = value.trim();
-  // RDS enforces TLS (rds.force_ssl) but Node does not trust the RDS certificate authority by default:
-  // the connection is encrypted without verifying the server's certificate.
-  const ssl = { rejectUnauthorized: false };
+  const ssl = managedDatabaseTls();
   if (/^postgres(ql)?:\/\//.test(text)) {
     return /[?&]sslmode=/.test(text) ? { connectionString: text } : { connectionString: text, ssl };
   }

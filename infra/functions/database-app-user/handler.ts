@@ -2,16 +2,14 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import pg from 'pg';
 import * as z from 'zod';
+import { managedDatabaseTls } from '../../../service/src/store/tls.ts';
 import { applyAppRole, dropAppRole } from './grants.ts';
 import { type MasterCredentials, readAppSecret, readMasterSecret } from './secrets.ts';
 
 /**
- * How the function reaches the database. `verify-full` in the cloud: the certificate must chain to a
- * trusted CA and name the host. RDS certificates chain to the RDS CAs, which Node does not ship and
- * the Node.js 20+ Lambda runtimes no longer load by default: the deploying construct sets
- * NODE_EXTRA_CA_CERTS, either to the runtime's /var/runtime/ca-cert.pem (Amazon's CAs; the Node.js 20
- * launch post says it includes the RDS CAs, not verified here) or to the region's RDS bundle from
- * truststore.pki.rds.amazonaws.com packaged with the function. `disable` is for a local test server.
+ * How the function reaches the database. `verify-full` in the cloud: the certificate must chain to an
+ * RDS CA and name the host, with the CAs bundled into the function (the service's options for a managed
+ * database). `disable` is for a local test server.
  */
 export type DatabaseTls = 'verify-full' | 'disable';
 
@@ -42,6 +40,8 @@ const propertiesSchema = z.object({
 export interface AppUserDependencies {
   readonly secretsManager: SecretsManagerClient;
   readonly tls: DatabaseTls;
+  /** The CAs `verify-full` trusts (tests pass their own). @default the Amazon RDS CAs */
+  readonly certificateAuthorities?: readonly string[];
 }
 
 export type AppUserEvent = CdkCustomResourceEvent<Record<string, unknown>>;
@@ -65,7 +65,8 @@ export function createAppUserHandler(
       user: master.username,
       password: master.password,
       database,
-      ssl: dependencies.tls === 'verify-full' ? { rejectUnauthorized: true } : false,
+      ssl:
+        dependencies.tls === 'verify-full' ? managedDatabaseTls(dependencies.certificateAuthorities) : false,
       connectionTimeoutMillis: 10_000,
       statement_timeout: 30_000,
     });

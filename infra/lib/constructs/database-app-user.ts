@@ -84,14 +84,8 @@ export class DatabaseAppUser extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
-      environment: {
-        DATABASE_TLS: 'verify-full',
-        // Node.js 20+ runtimes no longer load Amazon's CA bundle by default; the Lambda Node.js guide
-        // ("CA certificate loading") says this file holds Amazon-specific CAs, the RDS ones included as
-        // the Node.js 20 launch post says (not verified here): if a deploy shows a certificate error,
-        // package the region's bundle from truststore.pki.rds.amazonaws.com and point this at it.
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-      },
+      // The RDS CAs are bundled with the handler: no CA file of the runtime is needed.
+      environment: { DATABASE_TLS: 'verify-full' },
       logGroup: new logs.LogGroup(this, 'FunctionLogs', {
         encryptionKey: key,
         retention: props.logRetention,

@@ -7,6 +7,14 @@ import { PgStore } from '../../../service/src/store/pg.ts';
 import { INSERT_RECORD, SELECT_RECORD } from '../../../service/src/store/sql.ts';
 import { describeWith, type Requirement } from '../../../testing/requires.ts';
 import {
+  createTestCa,
+  FAKE_QUERY_ERROR,
+  type FakeTlsPostgres,
+  openssl,
+  startFakeTlsPostgres,
+  type TestCa,
+} from '../../../testing/tls-postgres.ts';
+import {
   type AppUserEvent,
   createAppUserHandler,
   readDatabaseTls,
@@ -89,6 +97,46 @@ describe('database-app-user function without a database', () => {
     expect(readDatabaseTls(undefined)).toBe('verify-full');
     expect(readDatabaseTls('disable')).toBe('disable');
     expect(() => readDatabaseTls('require')).toThrow(/DATABASE_TLS must be verify-full or disable/);
+  });
+});
+
+describeWith(openssl, 'database-app-user function against a fake PostgreSQL with TLS', () => {
+  let ca: TestCa;
+  let server: FakeTlsPostgres;
+  beforeAll(async () => {
+    ca = createTestCa();
+    server = await startFakeTlsPostgres(ca.issue('localhost'));
+    serveSecrets(
+      {
+        host: 'localhost',
+        port: server.port,
+        username: 'postgres',
+        password: 'master-password',
+        dbname: 'hello',
+      },
+      { username: 'hello_app', password: 'a'.repeat(32) },
+    );
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('DATA-2: verify-full refuses a database whose certificate does not chain to an RDS CA', async () => {
+    const verifying = createAppUserHandler({ secretsManager, tls: 'verify-full' });
+    await expect(verifying(lifecycleEvent('Create'))).rejects.toMatchObject({
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+  });
+
+  it('DATA-2: verify-full trusting the test CA instead of the RDS CAs gets through TLS to the SQL', async () => {
+    const verifying = createAppUserHandler({
+      secretsManager,
+      tls: 'verify-full',
+      certificateAuthorities: [ca.certificate],
+    });
+    const before = server.handshakes;
+    await expect(verifying(lifecycleEvent('Create'))).rejects.toThrow(FAKE_QUERY_ERROR);
+    expect(server.handshakes).toBe(before + 1);
   });
 });
 
