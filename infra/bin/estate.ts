@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import type { App } from 'aws-cdk-lib';
 import {
   backupCopyRegion,
+  backupLandingSite,
   databaseRegions,
   type EstateConfig,
   estateSites,
@@ -11,6 +12,7 @@ import {
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
+import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
 import { DataStack } from '../lib/stacks/data-stack.ts';
@@ -71,9 +73,15 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   const homeData = data.get(config.homeRegion);
   if (config.features.backup && homeData !== undefined) {
     const copyRegion = backupCopyRegion(config);
+    const keep = add(new BackupVaultStack(app, recovery));
+    // Aurora snapshots reach the recovery account in the home region, then hop to the recovery region.
+    const landing =
+      config.recoveryRegion === config.homeRegion
+        ? keep
+        : add(new BackupLandingStack(app, { config, site: backupLandingSite(config), keep }));
     const destinations = [
       ...(copyRegion === undefined ? [] : [add(new BackupVaultStack(app, primary(copyRegion)))]),
-      add(new BackupVaultStack(app, recovery)),
+      landing,
     ];
     add(new BackupStack(app, { ...primary(config.homeRegion), data: homeData, destinations }));
   }

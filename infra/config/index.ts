@@ -21,6 +21,7 @@ export {
 } from './schema.ts';
 export {
   type AccountRole,
+  backupLandingSite,
   backupVaultArn,
   backupVaultName,
   databaseNames,

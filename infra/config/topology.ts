@@ -107,3 +107,16 @@ export function backupVaultArn(
 ): string {
   return `arn:${partition}:backup:${site.region}:${site.account}:backup-vault:${backupVaultName(config, site)}`;
 }
+
+/**
+ * Where the recovery account receives the primary account's backup copies: its vault in the home region
+ * (AWS Backup copies an Aurora snapshot across accounts or across regions in one job, never both). The
+ * recovery account's own site when the recovery region is the home region; otherwise a site of its own
+ * that holds only the landing vault, its key and the relay to the recovery region.
+ */
+export function backupLandingSite(config: EstateConfig): Site {
+  const settings = config.regions[config.homeRegion];
+  if (settings === undefined)
+    throw new Error(`regions.${config.homeRegion} is missing (validated configs have it)`);
+  return { role: 'recovery', account: config.accounts.recovery, region: config.homeRegion, ...settings };
+}

@@ -14,6 +14,8 @@ const EXPECTED_SITES = [
   ['111111111111', 'eu-central-1'],
   ['222222222222', 'us-east-2'],
 ].map(([a, r]) => `${a}/${r}`);
+// The recovery account's backup landing vault in the home region: a key, a vault and the relay, no foundation.
+const LANDING_SITE = '222222222222/us-east-1';
 
 describe.each(PROFILES)('the %s estate', (profile) => {
   it('synthesizes with cdk-nag and every guardrail aspect reporting nothing unacknowledged', () => {
@@ -38,7 +40,12 @@ describe.each(PROFILES)('the %s estate', (profile) => {
 
   it('occupies exactly the (account, region) pairs of the default topology', () => {
     const sites = new Set(estate(profile).stacks.map((s) => `${s.account}/${s.region}`));
-    expect([...sites].sort()).toEqual([...EXPECTED_SITES].sort());
+    expect([...sites].sort()).toEqual([...EXPECTED_SITES, LANDING_SITE].sort());
+    expect(
+      estate(profile)
+        .stacks.filter((s) => `${s.account}/${s.region}` === LANDING_SITE)
+        .map((s) => s.name),
+    ).toEqual(['Hello-Recovery-Backup-us-east-1']);
   });
 
   it('names every stack app-concern-region and gives each site a foundation', () => {
@@ -66,6 +73,12 @@ describe.each(PROFILES)('the %s estate', (profile) => {
         // Order only too (the copy actions name their vaults by ARN): the home region's backup plan
         // copies into the vault of the copy region and the recovery account's, which must exist first.
         if (stack.name === 'Hello-Backup-us-east-1' && /^Hello-(Recovery-)?Backup-/.test(dependency))
+          continue;
+        // Order only: the landing vault's relay copies into the recovery region's vault.
+        if (
+          stack.name === 'Hello-Recovery-Backup-us-east-1' &&
+          dependency === 'Hello-Recovery-Backup-us-east-2'
+        )
           continue;
         // Order only: the replica bucket and key grants of the recovery account come before the replication.
         if (stack.name === 'Hello-Parameters-us-east-1' && dependency === 'Hello-Recovery-Data-us-east-2')

@@ -3,13 +3,14 @@ import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { awsApiClientGroup, type DatabaseCluster } from './database-cluster.ts';
+import { estateFunction } from './estate-function.ts';
 
 const ENTRY = fileURLToPath(new URL('../../functions/database-app-user/index.ts', import.meta.url));
 
@@ -73,11 +74,8 @@ export class DatabaseAppUser extends Construct {
 
     const securityGroup = awsApiClientGroup(this, 'SecurityGroup', props.vpc, 'database-app-user function');
     database.allowFrom(securityGroup, 'database-app-user function');
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = estateFunction(this, 'Function', {
       entry: ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
       description: "Runs the service's migration and converges its least-privileged database role",
       timeout: Duration.minutes(2),
       memorySize: 256,
@@ -86,19 +84,10 @@ export class DatabaseAppUser extends Construct {
       securityGroups: [securityGroup],
       // The RDS CAs are bundled with the handler: no CA file of the runtime is needed.
       environment: { DATABASE_TLS: 'verify-full' },
-      logGroup: new logs.LogGroup(this, 'FunctionLogs', {
-        encryptionKey: key,
-        retention: props.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      bundling: {
-        // pg tries `require('pg-native')` only when asked to; it is not installed.
-        externalModules: ['pg-native'],
-        // The SDK versions the handler was tested with, not whatever the runtime ships.
-        bundleAwsSDK: true,
-        minify: true,
-        sourceMap: false,
-      },
+      key,
+      logRetention: props.logRetention,
+      // pg tries `require('pg-native')` only when asked to; it is not installed.
+      bundling: { externalModules: ['pg-native'] },
     });
     this.function.addToRolePolicy(
       new iam.PolicyStatement({

@@ -1,17 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BucketReplication } from './bucket-replication.ts';
 import { dataBucketProps } from './data-bucket.ts';
+import { estateFunction } from './estate-function.ts';
 
 const ENTRY = fileURLToPath(new URL('../../functions/parameter-backup/index.ts', import.meta.url));
 
@@ -87,22 +87,14 @@ export class ParameterBackup extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Copies and exports the estate parameters',
     });
-    const logGroup = new logs.LogGroup(this, 'FunctionLogs', {
-      encryptionKey: key,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    logGroup.grantWrite(role);
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = estateFunction(this, 'Function', {
       entry: ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
       description: 'Copies estate parameters to the recovery region and exports them to S3',
       timeout: Duration.minutes(5),
       memorySize: 256,
       role,
-      logGroup,
+      key,
+      logRetention: props.logRetention,
       environment: {
         PARAMETER_PREFIX: prefix,
         RECOVERY_REGION: props.recoveryRegion,
@@ -111,7 +103,6 @@ export class ParameterBackup extends Construct {
         EXPORT_BUCKET_KEY_ID: key.keyArn,
         EXPORT_VALUE_KEY_ID: `arn:${partition}:kms:${props.exportValueKey.region}:${props.exportValueKey.account}:${props.exportValueKey.alias}`,
       },
-      bundling: { bundleAwsSDK: true, minify: true, sourceMap: false },
     });
 
     const path = prefix.slice(0, -1);

@@ -25,7 +25,7 @@ export interface BackupStackProps {
   readonly foundation: FoundationStack;
   /** The home region's data stack, whose cluster is backed up. */
   readonly data: DataStack;
-  /** The stacks of the vaults every recovery point is copied to (another region, the recovery account). */
+  /** The stacks of the vaults every recovery point is copied to (the copy region, the landing vault). */
   readonly destinations: readonly EstateStack[];
 }
 
@@ -34,10 +34,9 @@ export interface BackupStackProps {
  * primary Aurora cluster (and of whatever is tagged `backup=true`), each copied to the vault of the copy
  * region and to the recovery account's vault, named by ARN (no reference crosses a region or an account).
  *
- * Known AWS limit (issue 5): for RDS and Aurora, AWS Backup copies either across regions or across
- * accounts in one copy job, not both; the recovery account's vault is in another region than the
- * cluster, so its copy of the Aurora snapshots needs either a vault of the recovery account in the home
- * region or a second hop from the copy region. Tagged S3 buckets have no such limit.
+ * For RDS and Aurora, AWS Backup copies either across regions or across accounts in one copy job, not
+ * both. Each copy action here therefore crosses one border only: to the copy region in this account, and
+ * to the recovery account's landing vault in this region, whose relay takes the second hop.
  */
 export class BackupStack extends EstateStack {
   /** The local vault, where the snapshots land first. */

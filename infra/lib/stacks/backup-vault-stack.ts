@@ -23,8 +23,8 @@ export function vaultLock(config: EstateConfig) {
 
 /**
  * A vault that receives copies of the home region's recovery points: in another region of the primary
- * account (region loss), or in the recovery account (account loss). The recovery account's vault lets
- * the primary account copy in; its key and policy belong to the recovery account alone.
+ * account (region loss), or in the recovery region of the recovery account (account loss), where the
+ * relay of the landing vault copies them. Its key and policy belong to its account alone.
  *
  * Cross-account copies also need a one-time setting no CloudFormation resource exists for: from the
  * Organization's management account, with both accounts in that Organization,
@@ -44,14 +44,16 @@ export class BackupVaultStack extends EstateStack {
           : 'backup vault receiving the home region copies (region loss)',
     });
     const { config, site } = props;
+    // The primary account copies into the recovery account only within the home region (see
+    // BackupLandingStack); a recovery vault elsewhere receives the relay's copies, from its own account.
+    const landing = site.role === 'recovery' && site.region === config.homeRegion;
     this.vault = new BackupVault(this, 'Vault', {
       vaultName: backupVaultName(config, site),
       key: props.foundation.key.key,
       ...vaultLock(config),
-      copySource:
-        site.role === 'recovery'
-          ? { account: config.accounts.primary, organizationId: config.backup.organizationId }
-          : undefined,
+      copySource: landing
+        ? { account: config.accounts.primary, organizationId: config.backup.organizationId }
+        : undefined,
     });
   }
 }

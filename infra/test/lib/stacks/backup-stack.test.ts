@@ -9,7 +9,7 @@ const PROFILES = ['lab', 'production'] as const;
 const PRIMARY = '111111111111';
 const RECOVERY = '222222222222';
 const COPY_VAULT = `arn:aws:backup:eu-central-1:${PRIMARY}:backup-vault:hello-eu-central-1-vault`;
-const RECOVERY_VAULT = `arn:aws:backup:us-east-2:${RECOVERY}:backup-vault:hello-recovery-us-east-2-vault`;
+const LANDING_VAULT = `arn:aws:backup:us-east-1:${RECOVERY}:backup-vault:hello-recovery-us-east-1-vault`;
 const RETENTION = { lab: { hourly: 1, daily: 7 }, production: { hourly: 7, daily: 35 } } as const;
 
 type Json = Record<string, unknown>;
@@ -34,23 +34,22 @@ function outputOf(value: unknown, stackName: string, what: string): boolean {
 describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
   const home = () => estate(profile).stack('Hello-Backup-us-east-1');
   const copy = () => estate(profile).stack('Hello-Backup-eu-central-1');
+  const landing = () => estate(profile).stack('Hello-Recovery-Backup-us-east-1');
   const recovery = () => estate(profile).stack('Hello-Recovery-Backup-us-east-2');
   const vaults = () =>
-    [home(), copy(), recovery()].map((s) => [s, props(only(s.json, 'AWS::Backup::BackupVault')[1])] as const);
+    [home(), copy(), landing(), recovery()].map(
+      (s) => [s, props(only(s.json, 'AWS::Backup::BackupVault')[1])] as const,
+    );
 
-  it('DATA-4: a plan in the home region, vaults in the copy region and in the recovery account', () => {
-    expect([home(), copy(), recovery()].map((s) => `${s.account}/${s.region}`)).toEqual([
-      `${PRIMARY}/us-east-1`,
-      `${PRIMARY}/eu-central-1`,
-      `${RECOVERY}/us-east-2`,
+  it('DATA-4: a plan in the home region; vaults in the copy region, and in the recovery account at home and in its region', () => {
+    expect(vaults().map(([s, v]) => [`${s.account}/${s.region}`, v.BackupVaultName])).toEqual([
+      [`${PRIMARY}/us-east-1`, 'hello-us-east-1-vault'],
+      [`${PRIMARY}/eu-central-1`, 'hello-eu-central-1-vault'],
+      [`${RECOVERY}/us-east-1`, 'hello-recovery-us-east-1-vault'],
+      [`${RECOVERY}/us-east-2`, 'hello-recovery-us-east-2-vault'],
     ]);
-    expect(vaults().map(([, v]) => v.BackupVaultName)).toEqual([
-      'hello-us-east-1-vault',
-      'hello-eu-central-1-vault',
-      'hello-recovery-us-east-2-vault',
-    ]);
-    expect(resources(copy().json, 'AWS::Backup::BackupPlan')).toEqual([]);
-    expect(resources(recovery().json, 'AWS::Backup::BackupPlan')).toEqual([]);
+    for (const stack of [copy(), landing(), recovery()])
+      expect(resources(stack.json, 'AWS::Backup::BackupPlan'), stack.name).toEqual([]);
   });
 
   it('DATA-4: hourly and daily rules with the configured schedules and retention', () => {
@@ -64,12 +63,12 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
       expect(rule.TargetBackupVault).toEqual({ 'Fn::GetAtt': [vaultId, 'BackupVaultName'] });
   });
 
-  it('DATA-4: every rule copies to exactly the copy-region vault and the recovery-account vault', () => {
+  it('DATA-4: every rule copies across one border per copy: to the copy region, and to the recovery account in this region', () => {
     for (const rule of planOf(home()).BackupPlanRule) {
       const lifecycle = rule.Lifecycle;
       expect(rule.CopyActions, String(rule.RuleName)).toEqual([
         { DestinationBackupVaultArn: COPY_VAULT, Lifecycle: lifecycle },
-        { DestinationBackupVaultArn: RECOVERY_VAULT, Lifecycle: lifecycle },
+        { DestinationBackupVaultArn: LANDING_VAULT, Lifecycle: lifecycle },
       ]);
     }
   });
@@ -87,9 +86,9 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
     expect(selection.IamRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
   });
 
-  it('DATA-4: the recovery vault lets only the primary account copy in, and nobody delete', () => {
-    const recoveryVault = props(only(recovery().json, 'AWS::Backup::BackupVault')[1]);
-    const statements = (recoveryVault.AccessPolicy as { Statement: Statement[] }).Statement;
+  it('DATA-4: the landing vault lets only the primary account copy in; no vault lets anybody delete', () => {
+    const landingVault = props(only(landing().json, 'AWS::Backup::BackupVault')[1]);
+    const statements = (landingVault.AccessPolicy as { Statement: Statement[] }).Statement;
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
       {
         Sid: 'CopyIntoFromPrimary',
@@ -112,7 +111,7 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
           Resource: '*',
         },
       ]);
-      if (stack !== recovery())
+      if (stack !== landing())
         expect(
           policy.some((s) => s.Effect === 'Allow'),
           stack.name,
@@ -127,7 +126,12 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
   });
 
   it('DATA-4: every vault is encrypted with its own site estate key, which rotates', () => {
+    const [landingKeyId, landingKey] = only(landing().json, 'AWS::KMS::Key');
+    expect(props(landingKey).EnableKeyRotation).toBe(true);
+    const landingVault = props(only(landing().json, 'AWS::Backup::BackupVault')[1]);
+    expect(landingVault.EncryptionKeyArn).toEqual({ 'Fn::GetAtt': [landingKeyId, 'Arn'] });
     for (const [stack, vault] of vaults()) {
+      if (stack === landing()) continue;
       const foundation = stack.name.replace('Backup', 'Foundation');
       expect(outputOf(vault.EncryptionKeyArn, foundation, 'EstateKey'), stack.name).toBe(true);
       const [, key] = only(estate(profile).stack(foundation).json, 'AWS::KMS::Key');
@@ -162,14 +166,15 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
     }
   });
 
-  it('DATA-4: the plan deploys after the data stack and both destination vaults (order only)', () => {
+  it('DATA-4: the plan deploys after the data stack and both destination vaults, the landing vault after the kept one (order only)', () => {
     expect(home().dependsOn).toEqual(
       expect.arrayContaining([
         'Hello-Data-us-east-1',
         'Hello-Backup-eu-central-1',
-        'Hello-Recovery-Backup-us-east-2',
+        'Hello-Recovery-Backup-us-east-1',
       ]),
     );
+    expect(landing().dependsOn).toEqual(['Hello-Recovery-Backup-us-east-2']);
   });
 });
 
@@ -187,8 +192,17 @@ describe('the backup stacks of other configurations', () => {
 
   it('DATA-4: a configured copy region gets the copy vault instead of the database secondary region', () => {
     expect(compose({ backup: { copyRegion: 'us-west-2' } }).filter((n) => n.includes('Backup'))).toEqual([
-      'Hello-Backup-us-west-2',
       'Hello-Recovery-Backup-us-east-2',
+      'Hello-Recovery-Backup-us-east-1',
+      'Hello-Backup-us-west-2',
+      'Hello-Backup-us-east-1',
+    ]);
+  });
+
+  it('DATA-4: a recovery region equal to the home region needs no landing vault and no relay', () => {
+    expect(compose({ recoveryRegion: 'us-east-1' }).filter((n) => n.includes('Backup'))).toEqual([
+      'Hello-Recovery-Backup-us-east-1',
+      'Hello-Backup-eu-central-1',
       'Hello-Backup-us-east-1',
     ]);
   });
