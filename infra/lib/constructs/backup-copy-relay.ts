@@ -46,6 +46,8 @@ export class BackupCopyRelay extends Construct {
   readonly copyRole: iam.Role;
   /** Two failing passes in a row. */
   readonly alarm: cloudwatch.Alarm;
+  /** No pass at all for an hour: the schedule or the function is gone. */
+  readonly silenceAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: BackupCopyRelayProps) {
     super(scope, id);
@@ -111,6 +113,16 @@ export class BackupCopyRelay extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.alarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    // Missing data counts here: a relay that stopped running reports no errors either.
+    this.silenceAlarm = new cloudwatch.Alarm(this, 'NoPasses', {
+      alarmDescription: 'The backup copy relay has not run for an hour: its schedule or function is broken',
+      metric: this.function.metricInvocations({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.silenceAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
 
     this.acknowledge(role);
   }

@@ -80,16 +80,30 @@ describe.each(PROFILES)('the recovery account backup landing of the %s estate', 
     );
   });
 
-  it('DATA-4: two failing passes in a row alarm on the stack topic, encrypted with the key', () => {
-    const alarm = props(only(stack().json, 'AWS::CloudWatch::Alarm')[1]);
-    expect(alarm).toMatchObject({
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Period: 900,
-      EvaluationPeriods: 2,
-      Threshold: 1,
-      AlarmActions: [{ Ref: idOf('AWS::SNS::Topic') }],
-    });
+  it('DATA-4: two failing passes in a row, or an hour without a pass, alarm on the stack topic, encrypted with the key', () => {
+    const alarms = resources(stack().json, 'AWS::CloudWatch::Alarm').map(([, a]) => props(a));
+    expect(alarms).toEqual([
+      expect.objectContaining({
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Period: 900,
+        EvaluationPeriods: 2,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: idOf('AWS::SNS::Topic') }],
+      }),
+      expect.objectContaining({
+        MetricName: 'Invocations',
+        Namespace: 'AWS/Lambda',
+        Period: 3600,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: idOf('AWS::SNS::Topic') }],
+      }),
+    ]);
     const topic = props(only(stack().json, 'AWS::SNS::Topic')[1]);
     expect(topic.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [idOf('AWS::KMS::Key'), 'Arn'] });
   });
