@@ -35,18 +35,19 @@ export class BackupVaultStack extends EstateStack {
   readonly vault: BackupVault;
 
   constructor(scope: Construct, props: BackupVaultStackProps) {
-    super(scope, {
-      ...props,
-      concern: 'Backup',
-      description:
-        props.site.role === 'recovery'
-          ? 'backup vault receiving the primary account copies (account loss)'
-          : 'backup vault receiving the home region copies (region loss)',
-    });
     const { config, site } = props;
     // The primary account copies into the recovery account only within the home region (see
     // BackupLandingStack); a recovery vault elsewhere receives the relay's copies, from its own account.
     const landing = site.role === 'recovery' && site.region === config.homeRegion;
+    super(scope, {
+      ...props,
+      concern: 'Backup',
+      description: landing
+        ? 'backup vault receiving the primary account copies (account loss)'
+        : site.role === 'recovery'
+          ? 'backup vault keeping the copies the landing vault relays (account and region loss)'
+          : 'backup vault receiving the home region copies (region loss)',
+    });
     this.vault = new BackupVault(this, 'Vault', {
       vaultName: backupVaultName(config, site),
       key: props.foundation.key.key,
