@@ -20,12 +20,17 @@ export interface Site {
 
 /** Every site of the estate: the primary account's regions (home first), then the recovery account's. */
 export function estateSites(config: EstateConfig): Site[] {
-  const site = (role: AccountRole, region: AwsRegion): Site => {
-    const settings = config.regions[region];
-    if (settings === undefined) throw new Error(`regions.${region} is missing (validated configs have it)`);
-    return { role, account: config.accounts[role], region, ...settings };
-  };
-  return [...primaryRegions(config).map((r) => site('primary', r)), site('recovery', config.recoveryRegion)];
+  return [
+    ...primaryRegions(config).map((r) => siteOf(config, 'primary', r)),
+    siteOf(config, 'recovery', config.recoveryRegion),
+  ];
+}
+
+/** One account's site in one region, with the region's settings from the config. */
+function siteOf(config: EstateConfig, role: AccountRole, region: AwsRegion): Site {
+  const settings = config.regions[region];
+  if (settings === undefined) throw new Error(`regions.${region} is missing (validated configs have it)`);
+  return { role, account: config.accounts[role], region, ...settings };
 }
 
 /**
@@ -115,8 +120,5 @@ export function backupVaultArn(
  * that holds only the landing vault, its key and the relay to the recovery region.
  */
 export function backupLandingSite(config: EstateConfig): Site {
-  const settings = config.regions[config.homeRegion];
-  if (settings === undefined)
-    throw new Error(`regions.${config.homeRegion} is missing (validated configs have it)`);
-  return { role: 'recovery', account: config.accounts.recovery, region: config.homeRegion, ...settings };
+  return siteOf(config, 'recovery', config.homeRegion);
 }

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type EstateConfig, parameterName, type Site } from '../../config/index.ts';
+import { type EstateConfig, estateKeyAlias, parameterName, type Site } from '../../config/index.ts';
 import { AccessLogBucket } from '../constructs/access-log-bucket.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { EstateKey } from '../constructs/estate-key.ts';
@@ -51,7 +51,7 @@ export class FoundationStack extends EstateStack {
     });
     const { config, site } = props;
     this.key = new EstateKey(this, 'EstateKey', {
-      aliasName: `alias/${config.appName.toLowerCase()}/estate`,
+      aliasName: estateKeyAlias(config),
     });
     this.network = new Network(this, 'Network', {
       cidr: site.vpcCidr,
