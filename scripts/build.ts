@@ -49,6 +49,24 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
+/**
+ * The Lambda bundle written to `outdir`: `index.mjs` (`index.handler`) and the chunks it loads lazily.
+ * The serverless engine's stack builds the same bundle (synchronously) as its function's code.
+ */
+export function lambdaBuildOptions(outdir: string): BuildOptions {
+  return {
+    ...common,
+    entryPoints: { index: join(root, 'service/src/lambda.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+  };
+}
+
+/** Lets the Lambda runtime (and node) treat the bundle's .mjs files as ES modules without a lookup. */
+export const LAMBDA_PACKAGE_JSON = '{"type":"module"}\n';
+
 /** Builds both bundles into `outdir` (default: the repository's dist/). */
 export async function buildService(outdir = join(root, 'dist')): Promise<BuildResult> {
   const lambdaDir = join(outdir, 'lambda');
@@ -57,17 +75,9 @@ export async function buildService(outdir = join(root, 'dist')): Promise<BuildRe
   const server = join(outdir, 'server.mjs');
   const [web, lambda] = await Promise.all([
     build({ ...common, entryPoints: [join(root, 'service/src/server.ts')], outfile: server }),
-    build({
-      ...common,
-      entryPoints: { index: join(root, 'service/src/lambda.ts') },
-      outdir: lambdaDir,
-      outExtension: { '.js': '.mjs' },
-      splitting: true,
-      chunkNames: 'chunks/[name]-[hash]',
-    }),
+    build(lambdaBuildOptions(lambdaDir)),
   ]);
-  // Lets the Lambda runtime (and node) treat the folder's .mjs files as ES modules without a lookup.
-  await writeFile(join(lambdaDir, 'package.json'), '{"type":"module"}\n');
+  await writeFile(join(lambdaDir, 'package.json'), LAMBDA_PACKAGE_JSON);
   const sizes = new Map<string, number>();
   for (const metafile of [web.metafile, lambda.metafile]) {
     for (const [path, output] of Object.entries(metafile?.outputs ?? {})) {

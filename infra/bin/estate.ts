@@ -21,6 +21,7 @@ import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
 import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
+import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
 export interface Estate {
@@ -98,12 +99,15 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     });
     return engine;
   };
-  const { fleet, asg } = config.engines;
+  const { fleet, asg, serverless } = config.engines;
   if (fleet.enabled) {
     for (const region of fleet.regions) add(connect(new FleetStack(app, primary(region)), 'fleet'));
   }
   if (asg.enabled) {
     for (const region of asg.regions) add(connect(new AsgStack(app, primary(region)), 'asg'));
+  }
+  if (serverless.enabled) {
+    for (const region of serverless.regions) add(new ServerlessStack(app, primary(region)));
   }
   return { stacks, foundations, data };
 }

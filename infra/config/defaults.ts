@@ -60,6 +60,11 @@ export const DEFAULT_CONFIG: EstateConfig = {
     },
     rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
   },
+  serverless: {
+    deploymentConfig: 'Canary10Percent5Minutes',
+    throttle: { rateLimit: 100, burstLimit: 200 },
+    rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
+  },
   budget: { monthlyUsd: 100 },
   alerts: {},
   tags: { owner: 'devops-student' },

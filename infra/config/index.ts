@@ -15,6 +15,8 @@ export {
   type EngineKind,
   type EstateConfig,
   estateConfigSchema,
+  LAMBDA_DEPLOYMENT_CONFIGS,
+  type LambdaDeploymentConfigName,
   primaryRegions,
   SERVER_DEPLOYMENT_CONFIGS,
   type ServerDeploymentConfigName,

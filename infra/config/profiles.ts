@@ -35,6 +35,11 @@ export interface ProfileSettings {
   };
   /** Days AWS Backup keeps the hourly and the daily recovery points (and their copies). */
   readonly backup: { readonly hourlyRetentionDays: number; readonly dailyRetentionDays: number };
+  /**
+   * The serverless engine's function: memory (CPU grows with it) and the environments kept initialised on
+   * its live alias, which remove cold starts and are billed whether used or not.
+   */
+  readonly lambda: { readonly memoryMb: number; readonly provisionedConcurrency: number };
 }
 
 const SSM_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages'] as const;
@@ -52,6 +57,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     database: { minCapacityAcu: 0.5, maxCapacityAcu: 2, deletionProtection: false },
     // A day of hourly points and a week of daily ones: every copy path is exercised, storage stays small.
     backup: { hourlyRetentionDays: 1, dailyRetentionDays: 7 },
+    // Billed per request only: an idle lab costs nothing, the first request after a pause waits ~0.3 s.
+    lambda: { memoryMb: 512, provisionedConcurrency: 0 },
   },
   // The designed RTO/RPO: an AZ loss takes neither egress nor API access with it, and a region is taken
   // out of DNS after about 10 s of failures instead of 90 s.
@@ -63,5 +70,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     instanceType: 't3.small',
     database: { minCapacityAcu: 2, maxCapacityAcu: 8, deletionProtection: true },
     backup: { hourlyRetentionDays: 7, dailyRetentionDays: 35 },
+    // Two warm environments answer without a cold start: about $9/month each at 1 GiB on Arm (us-east-1).
+    lambda: { memoryMb: 1024, provisionedConcurrency: 2 },
   },
 };

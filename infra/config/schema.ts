@@ -63,6 +63,16 @@ const acu = (min: number, max: number) =>
     .refine((v) => Number.isInteger(v * 2), 'expected a multiple of 0.5 ACU');
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as 18:00');
 
+/** What stops a deployment and rolls it back: thresholds of the alarms the deployment group watches. */
+const rollback = z.strictObject({
+  /** 5xx responses per period, as users see them (balancer and targets, or the API) (CICD-6). */
+  http5xxThreshold: count(1, 100_000),
+  /** `failure` log records per period that stop a deployment (CICD-7). */
+  failureRecordThreshold: count(1, 100_000),
+  /** Alarm period in seconds. */
+  periodSeconds: z.union([z.literal(60), z.literal(300)], { error: 'expected 60 or 300' }),
+});
+
 /** The EC2 engines (`fleet`, `asg`): sizes, schedule, deployments and rollback thresholds. */
 const ec2 = z.strictObject({
   /** SSM parameter holding the AMI id, resolved at every launch (the golden-AMI issue publishes its own). */
@@ -106,14 +116,37 @@ const ec2 = z.strictObject({
       terminationWaitMinutes: count(0, 2880),
     }),
   }),
-  rollback: z.strictObject({
-    /** ALB + target 5xx responses per period that stop a deployment (CICD-6). */
-    http5xxThreshold: count(1, 100_000),
-    /** `failure` log records per period that stop a deployment (CICD-7). */
-    failureRecordThreshold: count(1, 100_000),
-    /** Alarm period in seconds. */
-    periodSeconds: z.union([z.literal(60), z.literal(300)], { error: 'expected 60 or 300' }),
+  rollback,
+});
+
+/** CodeDeploy's predefined Lambda traffic shifts (`CodeDeployDefault.Lambda<name>`). */
+export const LAMBDA_DEPLOYMENT_CONFIGS = [
+  'AllAtOnce',
+  'Canary10Percent5Minutes',
+  'Canary10Percent10Minutes',
+  'Canary10Percent15Minutes',
+  'Canary10Percent30Minutes',
+  'Linear10PercentEvery1Minute',
+  'Linear10PercentEvery2Minutes',
+  'Linear10PercentEvery3Minutes',
+  'Linear10PercentEvery10Minutes',
+] as const;
+export type LambdaDeploymentConfigName = (typeof LAMBDA_DEPLOYMENT_CONFIGS)[number];
+
+/** The `serverless` engine: how a new version takes traffic, what the API accepts, what rolls it back. */
+const serverless = z.strictObject({
+  /** How CodeDeploy shifts the alias to a new version (FN-2). */
+  deploymentConfig: z.enum(LAMBDA_DEPLOYMENT_CONFIGS, {
+    error: `expected one of ${LAMBDA_DEPLOYMENT_CONFIGS.join(', ')}`,
   }),
+  /** Requests the API admits before answering 429: a public endpoint's ceiling on the bill. */
+  throttle: z.strictObject({
+    /** Steady requests per second. */
+    rateLimit: count(1, 10_000),
+    /** Requests admitted at once above the steady rate. */
+    burstLimit: count(1, 5_000),
+  }),
+  rollback,
 });
 
 const source = z.discriminatedUnion(
@@ -202,6 +235,7 @@ const shape = z.strictObject({
   }),
   scheduling: z.strictObject({ timeZone }),
   ec2,
+  serverless,
   budget: z.strictObject({ monthlyUsd: z.number().positive() }),
   alerts: z.strictObject({ email: z.email('expected an e-mail address').optional() }),
   tags: z.strictObject({ owner: z.string().min(1) }),

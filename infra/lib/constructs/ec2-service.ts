@@ -168,8 +168,7 @@ export class Ec2Service extends Construct {
     });
     const { rollback } = config.ec2;
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
-      loadBalancer: this.balancer.loadBalancer,
-      targetGroup: this.balancer.targetGroup,
+      http5xx: this.balancer.http5xxMetric(Duration.seconds(rollback.periodSeconds)),
       logGroup: this.logs.logGroup,
       metricNamespace: names.metricNamespace,
       http5xxThreshold: rollback.http5xxThreshold,

@@ -5,6 +5,11 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
+/** The estate's Lambda runtime: pinned, because NODEJS_LATEST can move under a deployed function. */
+export const ESTATE_LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** Graviton: about 20% cheaper per GB-second than x86 for the same Node.js code. */
+export const ESTATE_LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
+
 /** Props of {@link estateFunction}: a NodejsFunction's, less what every function of the estate shares. */
 export interface EstateFunctionProps
   extends Omit<nodejs.NodejsFunctionProps, 'handler' | 'runtime' | 'architecture' | 'logGroup'> {
@@ -36,8 +41,8 @@ export function estateFunction(
   if (props.role !== undefined) logGroup.grantWrite(props.role);
   return new nodejs.NodejsFunction(scope, id, {
     handler: 'handler',
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
+    runtime: ESTATE_LAMBDA_RUNTIME,
+    architecture: ESTATE_LAMBDA_ARCHITECTURE,
     logGroup,
     ...functionProps,
     bundling: { bundleAwsSDK: true, minify: true, sourceMap: false, ...bundling },

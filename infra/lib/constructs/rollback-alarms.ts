@@ -1,7 +1,6 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -15,10 +14,8 @@ export const FAILURE_RECORD_PATTERN = logs.FilterPattern.stringValue('$.outcome'
 
 /** Props of {@link RollbackAlarms}. */
 export interface RollbackAlarmsProps {
-  /** The engine's balancer. */
-  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** Its target group. */
-  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** 5xx responses per period, as the engine's users see them (its balancer's, its API's). */
+  readonly http5xx: cloudwatch.IMetric;
   /** The service's log group. */
   readonly logGroup: logs.ILogGroup;
   /** Namespace of the failure-count metric, one per engine. */
@@ -39,7 +36,7 @@ export interface RollbackAlarmsProps {
  * service between deployments must not block the next one.
  */
 export class RollbackAlarms extends Construct {
-  /** 5xx responses of the balancer and its targets. */
+  /** 5xx responses of the engine. */
   readonly http5xx: cloudwatch.Alarm;
   /** Failure records in the service's log. */
   readonly failureRecords: cloudwatch.Alarm;
@@ -49,20 +46,9 @@ export class RollbackAlarms extends Construct {
   constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
     super(scope, id);
     const sum = { period: props.period, statistic: cloudwatch.Stats.SUM };
-    // 502/503 from the balancer (no healthy target, a target that reset) count as much as the
-    // service's own 500s: both are what a user of a broken revision sees.
-    const http5xx = new cloudwatch.MathExpression({
-      expression: 'FILL(elb, 0) + FILL(target, 0)',
-      usingMetrics: {
-        elb: props.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, sum),
-        target: props.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum),
-      },
-      period: props.period,
-      label: '5xx responses',
-    });
     this.http5xx = new cloudwatch.Alarm(this, 'Http5xx', {
       alarmDescription: `Deployment rollback: ${props.http5xxThreshold}+ 5xx responses in ${props.period.toSeconds()} s`,
-      metric: http5xx,
+      metric: props.http5xx,
       threshold: props.http5xxThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

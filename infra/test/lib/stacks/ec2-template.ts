@@ -7,9 +7,13 @@ export function resources(json: TemplateJson, type: string): [string, Resource][
   return Object.entries(json.Resources).filter(([, r]) => r.Type === type);
 }
 
-/** The one resource of `type`; fails naming how many there were. */
-export function only(json: TemplateJson, type: string): [string, Resource] {
-  const found = resources(json, type);
+/** The one resource of `type` (that `which` accepts, if given); fails naming how many there were. */
+export function only(
+  json: TemplateJson,
+  type: string,
+  which: (resource: Resource) => boolean = () => true,
+): [string, Resource] {
+  const found = resources(json, type).filter(([, r]) => which(r));
   if (found.length !== 1 || found[0] === undefined)
     throw new Error(`expected one ${type}, got ${found.length}`);
   return found[0];

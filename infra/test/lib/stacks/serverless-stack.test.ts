@@ -1,0 +1,234 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startLambdaProcess } from '../../../../service/test/support/built.ts';
+import { eventFor } from '../../../../service/test/support/lambda-events.ts';
+import { routeWalk, walk } from '../../../../service/test/support/lambda-walk.ts';
+import { DEFAULT_CONFIG, PROFILES } from '../../../config/index.ts';
+import { readHookSettings } from '../../../functions/pre-traffic-hook/settings.ts';
+import { FAILURE_RECORD_PATTERN } from '../../../lib/constructs/rollback-alarms.ts';
+import { estate } from '../../support/estate.ts';
+import { flatten, only, props, resources, target } from './ec2-template.ts';
+
+const REGIONS = DEFAULT_CONFIG.engines.serverless.regions;
+const { serverless } = DEFAULT_CONFIG;
+
+describe.each(REGIONS)('Hello-Serverless-%s', (region) => {
+  const stack = estate('lab').stack(`Hello-Serverless-${region}`);
+  const json = stack.json;
+  const [functionId, fn] = only(
+    json,
+    'AWS::Lambda::Function',
+    (r) => props(r).FunctionName === 'hello-service',
+  );
+  const [versionId] = only(json, 'AWS::Lambda::Version');
+  const [aliasId, alias] = only(json, 'AWS::Lambda::Alias');
+  const [groupId, group] = only(json, 'AWS::CodeDeploy::DeploymentGroup');
+  const [hookId, hook] = only(json, 'AWS::Lambda::Function', (r) => props(r).FunctionName === undefined);
+  const variables = (props(fn).Environment as { Variables: Record<string, string> }).Variables;
+
+  it('FN-1: runs the service bundle on the pinned Node.js runtime on Arm, and says which engine and version it is', () => {
+    expect(props(fn)).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: PROFILES.lab.lambda.memoryMb,
+    });
+    expect(variables).toMatchObject({ ENGINE: 'lambda', FAILURE_RATE: '0' });
+    expect(variables.APP_VERSION).toMatch(/^\d+\.\d+\.\d+-[0-9a-f]{12}$/);
+    // No database setting: this region has no cluster, so /store answers 503 and says so.
+    expect(Object.keys(variables).filter((k) => k.startsWith('DB') || k === 'DATABASE_URL')).toEqual([]);
+  });
+
+  it('FN-1: the asset CDK uploads answers every route with the environment the template gives it', async () => {
+    const key = String((props(fn).Code as { S3Key: string }).S3Key);
+    const assetDir = join(estate('lab').outcome.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(existsSync(join(assetDir, 'index.mjs'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(assetDir, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+    const lambda = await startLambdaProcess(join(assetDir, 'index.mjs'), {
+      ...variables,
+      AWS_REGION: region,
+    });
+    try {
+      await walk(routeWalk('http-v2', false), lambda.invoke);
+      const info = await lambda.invoke(eventFor('http-v2', { path: '/info' }));
+      expect(JSON.parse(String(info.body))).toMatchObject({
+        engine: 'lambda',
+        region,
+        version: variables.APP_VERSION,
+      });
+    } finally {
+      lambda.stop();
+    }
+  });
+
+  it('FN-1: the HTTP API sends every route to the live alias, never to the function itself', () => {
+    const [, integration] = only(json, 'AWS::ApiGatewayV2::Integration');
+    expect(props(integration)).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { Ref: aliasId },
+      PayloadFormatVersion: '2.0',
+    });
+    const [, route] = only(json, 'AWS::ApiGatewayV2::Route');
+    expect(props(route).RouteKey).toBe('$default');
+    const [, permission] = only(json, 'AWS::Lambda::Permission');
+    expect(props(permission)).toMatchObject({
+      FunctionName: { Ref: aliasId },
+      Principal: 'apigateway.amazonaws.com',
+    });
+    expect(props(alias)).toMatchObject({
+      Name: 'live',
+      FunctionName: { Ref: functionId },
+      FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] },
+    });
+  });
+
+  it('FN-1: one $default stage that deploys itself, throttled from the config, access-logged to an encrypted group', () => {
+    const [, stage] = only(json, 'AWS::ApiGatewayV2::Stage');
+    expect(props(stage)).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: serverless.throttle.rateLimit,
+        ThrottlingBurstLimit: serverless.throttle.burstLimit,
+      },
+    });
+    const access = props(stage).AccessLogSettings as { DestinationArn: unknown; Format: string };
+    const group = json.Resources[target(access.DestinationArn) ?? ''];
+    expect(props(group)).toMatchObject({ LogGroupName: '/hello/serverless/api-access' });
+    expect(props(group).KmsKeyId).toBeDefined();
+    expect(Object.keys(JSON.parse(access.Format))).toEqual(
+      expect.arrayContaining(['requestId', 'status', 'path', 'integrationError']),
+    );
+  });
+
+  it("FN-1: the function's role may write to its own log group and nothing else", () => {
+    const roleId = target(props(fn).Role);
+    const statements = resources(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => target(r) === roleId))
+      .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: unknown[] }).Statement);
+    const logGroupId = target((props(fn).LoggingConfig as { LogGroup: unknown }).LogGroup);
+    expect(statements).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+      },
+    ]);
+    const roles = resources(json, 'AWS::IAM::Role').filter(([id]) => id === roleId);
+    expect(props(roles[0]?.[1]).ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('FN-1: publishes the endpoint, the function and the deployment group for DNS and the operator tool', () => {
+    const names = resources(json, 'AWS::SSM::Parameter').map(([, p]) => props(p).Name);
+    expect(names).toEqual(
+      expect.arrayContaining(
+        ['api-endpoint', 'function-name', 'application', 'deployment-group'].map(
+          (leaf) => `/hello/${region}/serverless/${leaf}`,
+        ),
+      ),
+    );
+  });
+
+  it('FN-2: CodeDeploy moves the live alias to each new version with the configured traffic shift', () => {
+    expect(alias.UpdatePolicy).toEqual({
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: { Ref: expect.any(String) },
+        DeploymentGroupName: { Ref: groupId },
+        BeforeAllowTrafficHook: { Ref: hookId },
+      },
+    });
+    expect(props(group)).toMatchObject({
+      DeploymentConfigName: `CodeDeployDefault.Lambda${serverless.deploymentConfig}`,
+      DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+    });
+  });
+
+  it("FN-2: rolls back on a failed or stopped deployment and on any alarm: the API's 5xx, failure records, the new version's errors", () => {
+    expect(props(group).AutoRollbackConfiguration).toEqual({
+      Enabled: true,
+      Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
+    });
+    const alarms = resources(json, 'AWS::CloudWatch::Alarm');
+    expect(props(group).AlarmConfiguration).toEqual({
+      Enabled: true,
+      Alarms: alarms.map(([id]) => ({ Name: { Ref: id } })),
+    });
+    const byMetric = new Map(alarms.map(([, a]) => [props(a).MetricName, props(a)]));
+    expect(byMetric.get('5xx')).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Sum',
+      Threshold: serverless.rollback.http5xxThreshold,
+      Dimensions: [
+        { Name: 'ApiId', Value: { Ref: only(json, 'AWS::ApiGatewayV2::Api')[0] } },
+        { Name: 'Stage', Value: '$default' },
+      ],
+    });
+    expect(byMetric.get('FailureRecords')).toMatchObject({
+      Namespace: 'Hello/serverless',
+      Threshold: serverless.rollback.failureRecordThreshold,
+    });
+    const [, filter] = only(json, 'AWS::Logs::MetricFilter');
+    expect(props(filter).FilterPattern).toBe(FAILURE_RECORD_PATTERN.logPatternString);
+    expect(target(props(filter).LogGroupName)).toBe(
+      target((props(fn).LoggingConfig as { LogGroup: unknown }).LogGroup),
+    );
+  });
+
+  it('FN-2: the error alarm watches the version being deployed as the alias runs it, from its first error', () => {
+    const [, errors] = resources(json, 'AWS::CloudWatch::Alarm').find(
+      ([, a]) => props(a).MetricName === 'Errors',
+    ) ?? [undefined, undefined];
+    expect(props(errors)).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1, Statistic: 'Sum' });
+    const dimensions = Object.fromEntries(
+      (props(errors).Dimensions as { Name: string; Value: unknown }[]).map((d) => [d.Name, flatten(d.Value)]),
+    );
+    expect(dimensions).toEqual({
+      FunctionName: `<Ref:${functionId}>`,
+      Resource: `<Ref:${functionId}>:live`,
+      ExecutedVersion: `<${versionId}.Version>`,
+    });
+  });
+
+  it('FN-2: the pre-traffic hook targets the version being deployed, may invoke only it, and reports only to this group', () => {
+    const hookVariables = (props(hook).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(hookVariables.TARGET_FUNCTION_ARN).toEqual({ Ref: versionId });
+    // What CloudFormation puts there (a version's Ref is its qualified ARN) is what the hook accepts.
+    expect(
+      readHookSettings({
+        TARGET_FUNCTION_ARN: `arn:aws:lambda:${region}:${stack.account}:function:hello-service:7`,
+      }).targetVersion,
+    ).toBe('7');
+    const roleId = target(props(hook).Role);
+    const statements = resources(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => target(r) === roleId))
+      .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
+    const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
+    expect(invoke?.Resource).toEqual({ Ref: versionId });
+    const report = statements.find((s) => s.Action === 'codedeploy:PutLifecycleEventHookExecutionStatus');
+    expect(flatten(report?.Resource)).toMatch(new RegExp(`deploymentgroup:<Ref:.+>/<Ref:${groupId}>$`));
+    expect(statements.map((s) => s.Action).sort()).toEqual(
+      [
+        'codedeploy:PutLifecycleEventHookExecutionStatus',
+        'lambda:InvokeFunction',
+        ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      ].sort(),
+    );
+  });
+});
+
+describe('the serverless engine in each profile', () => {
+  it.each(['lab', 'production'] as const)(
+    'FN-1: %s sizes the function and its warm environments from the profile',
+    (profile) => {
+      const json = estate(profile).stack(`Hello-Serverless-${REGIONS[0]}`).json;
+      const { memoryMb, provisionedConcurrency } = PROFILES[profile].lambda;
+      const [, fn] = only(json, 'AWS::Lambda::Function', (r) => props(r).FunctionName === 'hello-service');
+      expect(props(fn).MemorySize).toBe(memoryMb);
+      const [, alias] = only(json, 'AWS::Lambda::Alias');
+      expect(props(alias).ProvisionedConcurrencyConfig).toEqual(
+        provisionedConcurrency > 0 ? { ProvisionedConcurrentExecutions: provisionedConcurrency } : undefined,
+      );
+    },
+  );
+});
