@@ -38,7 +38,11 @@ describe('the serverless section of the config', () => {
       { serverless: { rollback: { periodSeconds: 30 } } },
       /^serverless\.rollback\.periodSeconds: expected 60 or 300/,
     ],
-    ['a key the section does not have', { serverless: { memoryMb: 4096 } }, /^serverless: unrecognized key/i],
+    [
+      'a key the section does not have',
+      { serverless: { memoryMb: 4096 } },
+      /^serverless\.memoryMb: unknown key \(expected one of deploymentConfig, throttle, rollback\)/,
+    ],
   ])('refuses %s with one problem naming the key', (_case, overrides, expected) => {
     const found = problems(overrides);
     expect(found).toHaveLength(1);
