@@ -15,7 +15,7 @@ import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
-import { DataStack } from '../lib/stacks/data-stack.ts';
+import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
@@ -90,24 +90,35 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   add(new ParameterBackupStack(app, { ...primary(config.homeRegion), recovery: recoveryData }));
 
   // Engines. One in a database region reads the database; elsewhere its /store answers 503.
-  const connect = <T extends FleetStack | AsgStack>(engine: T, name: string): T => {
-    data.get(engine.site.region)?.connect({
+  const connect = (region: Site['region'], consumer: DatabaseConsumer) => data.get(region)?.connect(consumer);
+  const ec2Engine = <T extends FleetStack | AsgStack>(engine: T, name: string): T => {
+    const { service } = engine;
+    connect(engine.site.region, {
       name,
-      connections: engine.service.balancer.instanceSecurityGroup,
-      settings: engine.service.settings,
-      role: engine.service.role,
+      connections: service.balancer.instanceSecurityGroup,
+      settings: service.settings,
+      role: service.role,
     });
     return engine;
   };
   const { fleet, asg, serverless } = config.engines;
   if (fleet.enabled) {
-    for (const region of fleet.regions) add(connect(new FleetStack(app, primary(region)), 'fleet'));
+    for (const region of fleet.regions) add(ec2Engine(new FleetStack(app, primary(region)), 'fleet'));
   }
   if (asg.enabled) {
-    for (const region of asg.regions) add(connect(new AsgStack(app, primary(region)), 'asg'));
+    for (const region of asg.regions) add(ec2Engine(new AsgStack(app, primary(region)), 'asg'));
   }
   if (serverless.enabled) {
-    for (const region of serverless.regions) add(new ServerlessStack(app, primary(region)));
+    for (const region of serverless.regions) {
+      const engine = add(new ServerlessStack(app, { ...primary(region), reachesDatabase: data.has(region) }));
+      const { service } = engine;
+      connect(region, {
+        name: 'serverless',
+        connections: service.function,
+        settings: service,
+        role: service,
+      });
+    }
   }
   return { stacks, foundations, data };
 }

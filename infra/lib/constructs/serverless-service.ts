@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,10 +15,17 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EstateConfig, LambdaDeploymentConfigName } from '../../config/index.ts';
+import {
+  type DatabaseReader,
+  type DatabaseSecretAccess,
+  grantDatabaseHost,
+  grantDatabaseSecret,
+} from './database-access.ts';
 import { ESTATE_LAMBDA_ARCHITECTURE, ESTATE_LAMBDA_RUNTIME, estateFunction } from './estate-function.ts';
 import { RollbackAlarms } from './rollback-alarms.ts';
 import { serviceLambdaBundle, serviceLambdaCode } from './service-lambda-code.ts';
 import { ServiceLogGroup } from './service-log-group.ts';
+import { checkSetting, type ServiceSettingsTarget } from './service-settings.ts';
 
 const HOOK_ENTRY = fileURLToPath(new URL('../../functions/pre-traffic-hook/index.ts', import.meta.url));
 
@@ -62,6 +70,12 @@ export interface ServerlessServiceProps {
   readonly memoryMb: number;
   /** Warm environments on the live alias (0: none), from the profile. */
   readonly provisionedConcurrency: number;
+  /**
+   * The region's VPC, given only where the region has a database: the function then runs in its private
+   * subnets to reach the cluster. Elsewhere it stays outside any VPC (no network interfaces to create on
+   * a cold start, nothing to pay for egress).
+   */
+  readonly vpc?: ec2.IVpc;
 }
 
 /**
@@ -71,7 +85,7 @@ export interface ServerlessServiceProps {
  * log or an error of the new version roll it back (FN-2). The API calls the alias, never the function,
  * or the shift would be bypassed.
  */
-export class ServerlessService extends Construct {
+export class ServerlessService extends Construct implements ServiceSettingsTarget, DatabaseReader {
   /** The function (the code of every version). */
   readonly function: lambda.Function;
   /** The alias the API calls, moved by CodeDeploy. */
@@ -90,6 +104,8 @@ export class ServerlessService extends Construct {
   readonly preTrafficHook: nodejs.NodejsFunction;
   /** The traffic shift. */
   readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  private readonly functionRole: iam.Role;
+  private readonly settingKeys = new Set(['ENGINE', 'APP_VERSION', 'FAILURE_RATE']);
 
   constructor(scope: Construct, id: string, props: ServerlessServiceProps) {
     super(scope, id);
@@ -105,9 +121,20 @@ export class ServerlessService extends Construct {
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'The service in Lambda mode: writes its log, nothing else',
+      description: 'The service in Lambda mode: writes its log; reads the database secret where there is one',
     });
     this.logs.logGroup.grantWrite(role);
+    this.functionRole = role;
+    if (props.vpc !== undefined) {
+      // What Lambda needs to attach the function to the VPC (CDK adds it only to a role it creates).
+      role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason: 'The network-interface actions Lambda needs to place the function in the VPC, maintained by AWS',
+      });
+    }
     const bundle = serviceLambdaBundle();
     this.function = new lambda.Function(this, 'Function', {
       functionName: names.functionName,
@@ -122,6 +149,14 @@ export class ServerlessService extends Construct {
       role,
       logGroup: this.logs.logGroup,
       environment: { ENGINE: 'lambda', APP_VERSION: bundle.version, FAILURE_RATE: '0' },
+      ...(props.vpc === undefined
+        ? {}
+        : {
+            vpc: props.vpc,
+            vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+            // SSM and the cluster are the only calls it makes, both on the VPC.
+            allowPublicSubnet: false,
+          }),
     });
     this.alias = new lambda.Alias(this, 'Live', {
       aliasName: names.aliasName,
@@ -233,6 +268,21 @@ export class ServerlessService extends Construct {
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
     this.acknowledge();
+  }
+
+  /** A setting of the service, as a variable of the function's environment (a new version). */
+  addValue(key: string, value: string): void {
+    checkSetting(this, key, value, this.settingKeys.has(key));
+    this.settingKeys.add(key);
+    this.function.addEnvironment(key, value);
+  }
+
+  allowDatabaseSecret(secret: DatabaseSecretAccess): void {
+    grantDatabaseSecret(this.functionRole, secret);
+  }
+
+  allowDatabaseHost(parameterName: string): void {
+    grantDatabaseHost(this.functionRole, parameterName);
   }
 
   private acknowledge(): void {

@@ -4,6 +4,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import {
+  type DatabaseReader,
+  type DatabaseSecretAccess,
+  grantDatabaseHost,
+  grantDatabaseSecret,
+} from './database-access.ts';
 
 /** Props of {@link ServiceInstanceRole}. */
 export interface ServiceInstanceRoleProps {
@@ -15,21 +21,11 @@ export interface ServiceInstanceRoleProps {
   readonly key: kms.IKey;
 }
 
-/** The database secret as an engine reads it. */
-export interface DatabaseSecretAccess {
-  /** `/aws/reference/secretsmanager/<secret name>`. */
-  readonly referenceName: string;
-  /** The secret (or its replica) in this region; a `-??????` suffix pattern when named, not referenced. */
-  readonly secretArn: string;
-  /** The key that encrypts the secret in this region. */
-  readonly key: kms.IKey;
-}
-
 /**
  * What an instance of an EC2 engine may do, and nothing more: Session Manager, the CloudWatch agent,
  * read its revisions, its settings parameter and decrypt with the estate key.
  */
-export class ServiceInstanceRole extends Construct {
+export class ServiceInstanceRole extends Construct implements DatabaseReader {
   /** The role (the launch template makes its instance profile). */
   readonly role: iam.Role;
 
@@ -82,49 +78,11 @@ export class ServiceInstanceRole extends Construct {
     );
   }
 
-  /**
-   * Lets the service read the database secret the only way it does: SSM's `/aws/reference/secretsmanager/`
-   * view of it, which needs GetParameter on that name, GetSecretValue on the secret and Decrypt with
-   * its key through Secrets Manager. Each statement has a Sid so none merges with the role's others.
-   */
   allowDatabaseSecret(secret: DatabaseSecretAccess): void {
-    const { region, account, partition } = Stack.of(this);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DatabaseSecretParameter',
-        actions: ['ssm:GetParameter'],
-        resources: [`arn:${partition}:ssm:${region}:${account}:parameter${secret.referenceName}`],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DatabaseSecret',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [secret.secretArn],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DatabaseSecretKey',
-        actions: ['kms:Decrypt'],
-        resources: [secret.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-      }),
-    );
+    grantDatabaseSecret(this.role, secret);
   }
 
-  /**
-   * Lets the service read the String parameter whose value is the host it connects to instead of the
-   * secret's (`DB_HOST_PARAMETER`): GetParameter on that name only, in its own Sid.
-   */
   allowDatabaseHost(parameterName: string): void {
-    const { region, account, partition } = Stack.of(this);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DatabaseHostParameter',
-        actions: ['ssm:GetParameter'],
-        resources: [`arn:${partition}:ssm:${region}:${account}:parameter${parameterName}`],
-      }),
-    );
+    grantDatabaseHost(this.role, parameterName);
   }
 }

@@ -10,13 +10,13 @@ import {
   estateKeyAlias,
   type Site,
 } from '../../config/index.ts';
+import type { DatabaseReader } from '../constructs/database-access.ts';
 import { DatabaseAppUser } from '../constructs/database-app-user.ts';
 import { DatabaseCluster, regionKeyByAlias } from '../constructs/database-cluster.ts';
 import { DatabaseEvents } from '../constructs/database-events.ts';
 import { DatabaseSecondary } from '../constructs/database-secondary.ts';
 import { PublishedParameters } from '../constructs/published-parameters.ts';
-import type { ServiceInstanceRole } from '../constructs/service-instance-role.ts';
-import type { ServiceSettings } from '../constructs/service-settings.ts';
+import type { ServiceSettingsTarget } from '../constructs/service-settings.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 
@@ -36,10 +36,10 @@ export interface DataStackProps {
 export interface DatabaseConsumer {
   /** Its compute's security group(s). */
   readonly connections: ec2.IConnectable;
-  /** Its settings parameter, which gets the DB_SECRET_PARAMETER line. */
-  readonly settings: ServiceSettings;
-  /** Its instances' role. */
-  readonly role: ServiceInstanceRole;
+  /** Where its service reads settings (a parameter of lines, a function's environment): gets DB_SECRET_PARAMETER. */
+  readonly settings: ServiceSettingsTarget;
+  /** The identity its service runs as. */
+  readonly role: DatabaseReader;
   /** A name for the security group rules. */
   readonly name: string;
 }

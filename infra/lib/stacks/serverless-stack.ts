@@ -6,6 +6,12 @@ import { ServerlessService } from '../constructs/serverless-service.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { Ec2EngineStackProps } from './fleet-stack.ts';
 
+/** Props of {@link ServerlessStack}. */
+export interface ServerlessStackProps extends Ec2EngineStackProps {
+  /** The region has a cluster of the database: the function joins the VPC to reach it. */
+  readonly reachesDatabase: boolean;
+}
+
 /**
  * The `serverless` engine of one region: the service in Lambda mode behind an HTTP API, shifted to each
  * new version by CodeDeploy with a pre-traffic hook and alarm rollback; its endpoint published for DNS
@@ -15,7 +21,7 @@ export class ServerlessStack extends EstateStack {
   /** Function, alias, API, alarms and traffic shift. */
   readonly service: ServerlessService;
 
-  constructor(scope: Construct, props: Ec2EngineStackProps) {
+  constructor(scope: Construct, props: ServerlessStackProps) {
     super(scope, {
       ...props,
       concern: 'Serverless',
@@ -29,6 +35,7 @@ export class ServerlessStack extends EstateStack {
       logRetention: this.profile.logRetentionDays as RetentionDays,
       memoryMb: this.profile.lambda.memoryMb,
       provisionedConcurrency: this.profile.lambda.provisionedConcurrency,
+      ...(props.reachesDatabase ? { vpc: foundation.network.vpc } : {}),
     });
     const published = (leaf: string) => parameterName(config, site.region, 'serverless', leaf);
     const { service } = this;

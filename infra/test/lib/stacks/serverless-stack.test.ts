@@ -1,12 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { startLambdaProcess } from '../../../../service/test/support/built.ts';
 import { eventFor } from '../../../../service/test/support/lambda-events.ts';
 import { routeWalk, walk } from '../../../../service/test/support/lambda-walk.ts';
-import { DEFAULT_CONFIG, PROFILES } from '../../../config/index.ts';
+import { buildEstate } from '../../../bin/estate.ts';
+import { DEFAULT_CONFIG, databaseNames, PROFILES, parseConfig } from '../../../config/index.ts';
 import { readHookSettings } from '../../../functions/pre-traffic-hook/settings.ts';
+import { createEstateApp } from '../../../lib/app.ts';
 import { FAILURE_RECORD_PATTERN } from '../../../lib/constructs/rollback-alarms.ts';
+import type { ServerlessStack } from '../../../lib/stacks/serverless-stack.ts';
 import { estate } from '../../support/estate.ts';
 import { flatten, only, props, resources, target } from './ec2-template.ts';
 
@@ -38,6 +44,7 @@ describe.each(REGIONS)('Hello-Serverless-%s', (region) => {
     expect(variables.APP_VERSION).toMatch(/^\d+\.\d+\.\d+-[0-9a-f]{12}$/);
     // No database setting: this region has no cluster, so /store answers 503 and says so.
     expect(Object.keys(variables).filter((k) => k.startsWith('DB') || k === 'DATABASE_URL')).toEqual([]);
+    expect(props(fn).VpcConfig).toBeUndefined();
   });
 
   it('FN-1: the asset CDK uploads answers every route with the environment the template gives it', async () => {
@@ -231,4 +238,59 @@ describe('the serverless engine in each profile', () => {
       );
     },
   );
+});
+
+describe('the serverless engine in a region with a database', () => {
+  const REGION = 'eu-central-1';
+  const app = createEstateApp({ builtinValidation: false });
+  // Composition only: nothing is synthesized or bundled by CDK.
+  app.node.setContext('aws:cdk:bundling-stacks', []);
+  const config = parseConfig({
+    engines: { asg: { regions: ['us-east-1'] }, serverless: { regions: [REGION] } },
+  });
+  const { stacks, data } = buildEstate(app, config);
+  const engine = stacks.find((s) => s.stackName === `Hello-Serverless-${REGION}`) as ServerlessStack;
+  const resolve = (value: unknown) => engine.resolve(value);
+  const fn = engine.service.function.node.defaultChild as lambda.CfnFunction;
+
+  it('DATA-2: joins the private subnets, and the cluster admits its security group on 5432 only', () => {
+    expect(data.has(REGION)).toBe(true);
+    const vpcConfig = resolve(fn.vpcConfig) as { subnetIds: unknown[]; securityGroupIds: unknown[] };
+    expect(JSON.stringify(vpcConfig.subnetIds)).toMatch(/PrivateSubnet/);
+    expect(JSON.stringify(vpcConfig.subnetIds)).not.toMatch(/PublicSubnet/);
+    const [functionGroup] = engine.service.function.connections.securityGroups;
+    const ingress = engine.node
+      .findAll()
+      .filter((c): c is ec2.CfnSecurityGroupIngress => c instanceof ec2.CfnSecurityGroupIngress)
+      .map((rule) => resolve({ from: rule.fromPort, to: rule.toPort, source: rule.sourceSecurityGroupId }));
+    expect(ingress).toEqual([{ from: 5432, to: 5432, source: resolve(functionGroup?.securityGroupId) }]);
+  });
+
+  it('DATA-2: reads the app secret through SSM and its own cluster endpoint, and may do nothing more', () => {
+    const names = databaseNames(config);
+    const variables = (resolve(fn.environment) as { variables: Record<string, string> }).variables;
+    expect(variables).toMatchObject({
+      DB_SECRET_PARAMETER: names.appSecretReference,
+      DB_HOST_PARAMETER: names.endpointParameter(REGION),
+    });
+    const role = engine.service.function.role as iam.Role;
+    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy;
+    const statements = (resolve(policy.document) as { Statement: { Sid?: string; Action: unknown }[] })
+      .Statement;
+    expect(statements.map((s) => s.Sid ?? s.Action)).toEqual([
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      'DatabaseSecretParameter',
+      'DatabaseSecret',
+      'DatabaseSecretKey',
+      'DatabaseHostParameter',
+    ]);
+    const managed = (resolve((role.node.defaultChild as iam.CfnRole).managedPolicyArns) ?? []) as unknown[];
+    expect(JSON.stringify(managed)).toMatch(/service-role\/AWSLambdaVPCAccessExecutionRole/);
+    expect(managed).toHaveLength(1);
+  });
+
+  it('DATA-2: a setting the function already has is refused, not overwritten', () => {
+    expect(() => engine.service.addValue('ENGINE', 'ecs')).toThrow(/ENGINE is already set/);
+    expect(() => engine.service.addValue('lower', 'x')).toThrow(/UPPER_SNAKE/);
+  });
 });
