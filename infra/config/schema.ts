@@ -147,6 +147,11 @@ const serverless = z.strictObject({
     burstLimit: count(1, 5_000),
   }),
   rollback,
+  /**
+   * Rehearsal only: the next version answers `GET /` with 500 (the service's FAULT_MODE), so the
+   * pre-traffic hook fails and CodeDeploy keeps the live version. Remove it and deploy again to recover.
+   */
+  faultMode: z.enum(['root-500'], { error: 'expected root-500 (or no faultMode)' }).optional(),
 });
 
 const source = z.discriminatedUnion(

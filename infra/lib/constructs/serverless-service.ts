@@ -105,7 +105,7 @@ export class ServerlessService extends Construct implements ServiceSettingsTarge
   /** The traffic shift. */
   readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
   private readonly functionRole: iam.Role;
-  private readonly settingKeys = new Set(['ENGINE', 'APP_VERSION', 'FAILURE_RATE']);
+  private readonly settingKeys = new Set(['ENGINE', 'APP_VERSION', 'FAILURE_RATE', 'FAULT_MODE']);
 
   constructor(scope: Construct, id: string, props: ServerlessServiceProps) {
     super(scope, id);
@@ -148,7 +148,12 @@ export class ServerlessService extends Construct implements ServiceSettingsTarge
       timeout: Duration.seconds(10),
       role,
       logGroup: this.logs.logGroup,
-      environment: { ENGINE: 'lambda', APP_VERSION: bundle.version, FAILURE_RATE: '0' },
+      environment: {
+        ENGINE: 'lambda',
+        APP_VERSION: bundle.version,
+        FAILURE_RATE: '0',
+        ...(config.serverless.faultMode === undefined ? {} : { FAULT_MODE: config.serverless.faultMode }),
+      },
       ...(props.vpc === undefined
         ? {}
         : {

@@ -22,6 +22,11 @@ describe('the serverless section of the config', () => {
     expect(PROFILES.production.lambda).toEqual({ memoryMb: 1024, provisionedConcurrency: 2 });
   });
 
+  it('FN-2: takes a rehearsal fault for the next version, and none by default', () => {
+    expect(DEFAULT_CONFIG.serverless.faultMode).toBeUndefined();
+    expect(parseConfig({ serverless: { faultMode: 'root-500' } }).serverless.faultMode).toBe('root-500');
+  });
+
   it.each([
     [
       'a traffic shift CodeDeploy does not predefine',
@@ -39,9 +44,14 @@ describe('the serverless section of the config', () => {
       /^serverless\.rollback\.periodSeconds: expected 60 or 300/,
     ],
     [
+      'a fault the service does not know',
+      { serverless: { faultMode: 'slow' } },
+      /^serverless\.faultMode: expected root-500/,
+    ],
+    [
       'a key the section does not have',
       { serverless: { memoryMb: 4096 } },
-      /^serverless\.memoryMb: unknown key \(expected one of deploymentConfig, throttle, rollback\)/,
+      /^serverless\.memoryMb: unknown key \(expected one of deploymentConfig, throttle, rollback/,
     ],
   ])('refuses %s with one problem naming the key', (_case, overrides, expected) => {
     const found = problems(overrides);

@@ -1,17 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { startLambdaProcess } from '../../../../service/test/support/built.ts';
 import { eventFor } from '../../../../service/test/support/lambda-events.ts';
 import { routeWalk, walk } from '../../../../service/test/support/lambda-walk.ts';
 import { buildEstate } from '../../../bin/estate.ts';
 import { DEFAULT_CONFIG, databaseNames, PROFILES, parseConfig } from '../../../config/index.ts';
+import { createPreTrafficHook } from '../../../functions/pre-traffic-hook/hook.ts';
 import { readHookSettings } from '../../../functions/pre-traffic-hook/settings.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { FAILURE_RECORD_PATTERN } from '../../../lib/constructs/rollback-alarms.ts';
+import { serviceLambdaBundle } from '../../../lib/constructs/service-lambda-code.ts';
 import type { ServerlessStack } from '../../../lib/stacks/serverless-stack.ts';
 import { estate } from '../../support/estate.ts';
 import { flatten, only, props, resources, target } from './ec2-template.ts';
@@ -292,5 +297,60 @@ describe('the serverless engine in a region with a database', () => {
   it('DATA-2: a setting the function already has is refused, not overwritten', () => {
     expect(() => engine.service.addValue('ENGINE', 'ecs')).toThrow(/ENGINE is already set/);
     expect(() => engine.service.addValue('lower', 'x')).toThrow(/UPPER_SNAKE/);
+  });
+});
+
+describe('a rehearsal of a broken version (serverless.faultMode)', () => {
+  const app = createEstateApp({ builtinValidation: false });
+  app.node.setContext('aws:cdk:bundling-stacks', []);
+  const { stacks } = buildEstate(app, parseConfig({ serverless: { faultMode: 'root-500' } }));
+  const engine = stacks.find((s) => s.stackName.startsWith('Hello-Serverless-')) as ServerlessStack;
+  const fn = engine.service.function.node.defaultChild as lambda.CfnFunction;
+  const variables = (engine.resolve(fn.environment) as { variables: Record<string, string> }).variables;
+
+  it('FN-2: the pre-traffic hook fails the version the template would publish, before it takes any traffic', async () => {
+    expect(variables.FAULT_MODE).toBe('root-500');
+    const service = await startLambdaProcess(join(serviceLambdaBundle().directory, 'index.mjs'), {
+      ...variables,
+      AWS_REGION: engine.region,
+    });
+    const lambdaClient = mockClient(LambdaClient);
+    const codedeployClient = mockClient(CodeDeployClient);
+    try {
+      // One environment answers one event at a time, as Lambda runs it; the hook's checks run at once.
+      let queue: Promise<unknown> = Promise.resolve();
+      lambdaClient.on(InvokeCommand).callsFake(async (input: { Payload: Uint8Array }) => {
+        const event = JSON.parse(new TextDecoder().decode(input.Payload));
+        const answer = queue.then(() => service.invoke(event));
+        queue = answer.catch(() => undefined);
+        const result = await answer;
+        return {
+          StatusCode: 200,
+          ExecutedVersion: '2',
+          Payload: new TextEncoder().encode(JSON.stringify(result)),
+        };
+      });
+      codedeployClient.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+      const hook = createPreTrafficHook(
+        readHookSettings({
+          TARGET_FUNCTION_ARN: `arn:aws:lambda:${engine.region}:${engine.account}:function:hello-service:2`,
+        }),
+        { lambda: new LambdaClient({}), codedeploy: new CodeDeployClient({}), log: () => {} },
+      );
+      const verdict = await hook({ DeploymentId: 'd-REHEARSAL', LifecycleEventHookExecutionId: 'execution' });
+      expect(verdict.status).toBe('Failed');
+      expect(verdict.checks.filter((c) => !c.passed).map((c) => c.route)).toEqual(['GET /']);
+      expect(
+        codedeployClient.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0]?.args[0].input,
+      ).toEqual({
+        deploymentId: 'd-REHEARSAL',
+        lifecycleEventHookExecutionId: 'execution',
+        status: 'Failed',
+      });
+    } finally {
+      service.stop();
+      lambdaClient.restore();
+      codedeployClient.restore();
+    }
   });
 });
