@@ -132,7 +132,8 @@ export class ServerlessService extends Construct implements ServiceSettingsTarge
       );
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason: 'The network-interface actions Lambda needs to place the function in the VPC, maintained by AWS',
+        reason:
+          'The network-interface actions Lambda needs to place the function in the VPC, maintained by AWS',
       });
     }
     const bundle = serviceLambdaBundle();
