@@ -1,0 +1,322 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AssemblyInput,
+  DR_REPORT_DOC,
+  drReportDocument,
+  duration,
+  type Figure,
+  formatPostureTable,
+  type PostureRow,
+  posture,
+  scheduleInterval,
+  type TemplateResource,
+} from '../dr-posture.ts';
+import { synthesizeTemplates } from '../estate-templates.ts';
+
+const MIN = 60;
+const HOUR = 3600;
+const DAY = 86_400;
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+/** The row whose scenario starts with `prefix`; fails the test when there is none or more than one. */
+function row(rows: readonly PostureRow[], prefix: string): PostureRow {
+  const found = rows.filter((r) => r.scenario.startsWith(prefix));
+  expect(
+    found.map((r) => r.scenario),
+    prefix,
+  ).toHaveLength(1);
+  return found[0] as PostureRow;
+}
+
+const rowsOf = (input: AssemblyInput) => posture(input);
+const secondsOf = (figure: Figure) => (figure.kind === 'seconds' ? figure.seconds : figure.kind);
+
+type Resources = Record<string, TemplateResource & { Properties: Record<string, unknown> }>;
+
+/** A deep copy of `input` with the resources of stack `name` handed to `edit` (which may change them). */
+function editStack(input: AssemblyInput, name: string, edit: (resources: Resources) => void): AssemblyInput {
+  const copy = structuredClone(input) as AssemblyInput;
+  const stack = copy.stacks.find((s) => s.name === name);
+  expect(stack, name).toBeDefined();
+  edit((stack?.template.Resources ?? {}) as Resources);
+  return copy;
+}
+
+/** The one resource of `type` in `resources`, with its logical id. */
+function only(resources: Resources, type: string): [string, Resources[string]] {
+  const found = Object.entries(resources).filter(([, r]) => r.Type === type);
+  expect(
+    found.map(([id]) => id),
+    type,
+  ).toHaveLength(1);
+  return found[0] as [string, Resources[string]];
+}
+
+interface Rule {
+  RuleName: string;
+  ScheduleExpression: string;
+  CopyActions: { DestinationBackupVaultArn: string }[];
+}
+
+function planRules(resources: Resources): Rule[] {
+  const [, plan] = only(resources, 'AWS::Backup::BackupPlan');
+  return (plan.Properties.BackupPlan as { BackupPlanRule: Rule[] }).BackupPlanRule;
+}
+
+describe('the DR posture report', () => {
+  const synthesized: Record<string, AssemblyInput> = {};
+  let synthSeconds = 0;
+  beforeAll(() => {
+    const started = performance.now();
+    for (const profile of ['lab', 'production']) synthesized[profile] = synthesizeTemplates(profile);
+    synthSeconds = (performance.now() - started) / 1000;
+    console.log(`dr-posture: both profiles synthesized in ${synthSeconds.toFixed(1)} s`);
+  });
+  const lab = () => synthesized.lab as AssemblyInput;
+  const production = () => synthesized.production as AssemblyInput;
+  const recoveryAccount = (input: AssemblyInput) =>
+    input.stacks.find((s) => s.name.startsWith('Hello-Recovery-'))?.account ?? 'none';
+
+  it('OPS-3: in both profiles the account RPO is the hourly rule copying into the recovery account, and the relay adds 15 min', () => {
+    for (const input of [lab(), production()]) {
+      const rows = rowsOf(input);
+      const account = row(rows, 'primary account (');
+      expect(account.rpo).toEqual({ kind: 'seconds', seconds: HOUR, bound: '=', plus: 'the copy job' });
+      expect(account.rto.kind).toBe('not computed');
+      const hourly = account.from.find((f) => f.includes('rule Hourly'));
+      expect(hourly).toMatch(/^Hello-Backup-us-east-1 \w+ rule Hourly: cron\(0 \* [*?] \* [*?] \*\)/);
+      expect(hourly).toContain(`hello-recovery-us-east-1-vault (${recoveryAccount(input)} us-east-1)`);
+      // The copy into the other region of the primary account does not count for the account's loss.
+      expect(account.from.join('\n')).not.toContain('hello-eu-central-1-vault');
+
+      const both = row(rows, 'primary account + us-east-1');
+      expect(secondsOf(both.rpo)).toBe(HOUR + 15 * MIN);
+      expect(both.from).toContainEqual(
+        expect.stringMatching(/^Hello-Recovery-Backup-us-east-1 \w+ ScheduleExpression: rate\(15 minutes\)/),
+      );
+      expect(both.from).toContainEqual(expect.stringContaining('hello-recovery-us-east-2-vault (us-east-2)'));
+    }
+  });
+
+  it('OPS-3: an AZ costs nothing and a minute: the Aurora reader in another AZ takes over', () => {
+    for (const input of [lab(), production()]) {
+      const az = row(rowsOf(input), 'an AZ (us-east-1)');
+      expect(az.rpo).toEqual({ kind: 'seconds', seconds: 0, bound: '=' });
+      expect(az.rto).toEqual({ kind: 'seconds', seconds: 60, bound: '≤' });
+      // The reader, read from the template here: the cluster's instance that is created after another.
+      const data = input.stacks.find((s) => s.name === 'Hello-Data-us-east-1');
+      const instances = Object.entries(data?.template.Resources ?? {}).filter(
+        ([, r]) => r.Type === 'AWS::RDS::DBInstance',
+      );
+      const ids = instances.map(([id]) => id);
+      const readers = instances.filter(([, r]) => [r.DependsOn ?? []].flat().some((d) => ids.includes(d)));
+      expect(readers).toHaveLength(1);
+      const [readerId, reader] = readers[0] ?? [];
+      const readerAz = reader?.Properties?.AvailabilityZone;
+      expect(az.from).toContainEqual(
+        `Hello-Data-us-east-1 ${readerId} (reader) AvailabilityZone: ${readerAz}, PromotionTier: 1`,
+      );
+      expect(az.from.find((f) => f.includes('(writer)'))).not.toContain(String(readerAz));
+    }
+  });
+
+  it('OPS-3: a region costs about a second of replication lag; its RTO says DNS failover is not built yet', () => {
+    for (const input of [lab(), production()]) {
+      const region = row(rowsOf(input), 'a region (us-east-1)');
+      expect(region.rpo).toEqual({ kind: 'seconds', seconds: 1, bound: '≈' });
+      expect(region.rto).toEqual({
+        kind: 'seconds',
+        seconds: 120,
+        bound: '≤',
+        plus: 'DNS failover not built yet',
+      });
+      expect(region.from).toContainEqual(
+        expect.stringMatching(/^Hello-Data-eu-central-1 \w+ GlobalClusterIdentifier: hello-global$/),
+      );
+      expect(region.notes).toContain('fallback, the backup copies out of us-east-1: RPO 1 h + the copy job');
+      expect(region.from).toContainEqual(
+        expect.stringContaining('hello-eu-central-1-vault (111111111111 eu-central-1)'),
+      );
+    }
+  });
+
+  it('OPS-3: parameters reach the recovery account within 15 min in production (replication time control), unbounded in lab', () => {
+    const prod = row(rowsOf(production()), 'primary account: parameters');
+    expect(prod.rpo).toEqual({ kind: 'seconds', seconds: 15 * MIN, bound: '≤', plus: 'the export' });
+    expect(prod.from).toContainEqual(
+      expect.stringMatching(/^Hello-Parameters-us-east-1 \w+ EventPattern: Parameter Store Change$/),
+    );
+    expect(prod.from).toContainEqual(expect.stringMatching(/ReplicationTime: 15 min$/));
+    const labRow = row(rowsOf(lab()), 'primary account: parameters');
+    expect(labRow.rpo.kind).toBe('not computed');
+    expect(labRow.from).toContainEqual(expect.stringMatching(/no ReplicationTime$/));
+    for (const r of [prod, labRow])
+      expect(r.notes).toContain(
+        "a change event lost after EventBridge's retries waits for the full pass: 24 h",
+      );
+  });
+
+  it('OPS-3: the account RPO follows the backup rules of the template: a 6-hourly rule gives 6 h, no hourly copy the daily 24 h', () => {
+    const sixHourly = editStack(lab(), 'Hello-Backup-us-east-1', (resources) => {
+      const hourly = planRules(resources).find((r) => r.RuleName === 'Hourly');
+      if (hourly !== undefined) hourly.ScheduleExpression = 'cron(0 */6 ? * * *)';
+    });
+    expect(secondsOf(row(rowsOf(sixHourly), 'primary account (').rpo)).toBe(6 * HOUR);
+    expect(secondsOf(row(rowsOf(sixHourly), 'primary account + ').rpo)).toBe(6 * HOUR + 15 * MIN);
+
+    const recovery = recoveryAccount(lab());
+    const noHourlyCopy = editStack(lab(), 'Hello-Backup-us-east-1', (resources) => {
+      const hourly = planRules(resources).find((r) => r.RuleName === 'Hourly');
+      if (hourly !== undefined)
+        hourly.CopyActions = hourly.CopyActions.filter(
+          (c) => !c.DestinationBackupVaultArn.includes(`:${recovery}:`),
+        );
+    });
+    const rows = rowsOf(noHourlyCopy);
+    expect(secondsOf(row(rows, 'primary account (').rpo)).toBe(DAY);
+    expect(row(rows, 'primary account (').from.join('\n')).not.toContain('rule Hourly');
+    // The hourly rule still copies to the other region, so the region's fallback keeps it.
+    expect(row(rows, 'a region').notes).toContain(
+      'fallback, the backup copies out of us-east-1: RPO 1 h + the copy job',
+    );
+
+    const noCopy = editStack(lab(), 'Hello-Backup-us-east-1', (resources) => {
+      for (const rule of planRules(resources)) rule.CopyActions = [];
+    });
+    expect(row(rowsOf(noCopy), 'primary account (').rpo.kind).toBe('unknown');
+  });
+
+  it('OPS-3: a schedule the report cannot read makes the figure unknown, never a guess', () => {
+    const garbled = editStack(production(), 'Hello-Backup-us-east-1', (resources) => {
+      const hourly = planRules(resources).find((r) => r.RuleName === 'Hourly');
+      if (hourly !== undefined) hourly.ScheduleExpression = 'cron(0 9-17 ? * MON-FRI *)';
+    });
+    const rows = rowsOf(garbled);
+    const account = row(rows, 'primary account (');
+    expect(account.rpo.kind).toBe('unknown');
+    expect(account.notes.join('\n')).toContain('cron(0 9-17 ? * MON-FRI *)');
+    expect(account.notes.join('\n')).toContain('the other rules bound it at 24 h');
+    expect(row(rows, 'primary account + ').rpo.kind).toBe('unknown');
+    expect(formatPostureTable(rows)).toMatch(/^primary account \(\d+\) +unknown /m);
+
+    const relay = editStack(production(), 'Hello-Recovery-Backup-us-east-1', (resources) => {
+      const [, rule] = only(resources, 'AWS::Events::Rule');
+      rule.Properties.ScheduleExpression = 'rate(1 fortnight)';
+    });
+    expect(row(rowsOf(relay), 'primary account + ').rpo.kind).toBe('unknown');
+    expect(secondsOf(row(rowsOf(relay), 'primary account (').rpo)).toBe(HOUR);
+  });
+
+  it('OPS-3: the relay, the reader, the secondary cluster and health checks each change their row', () => {
+    const hourlyRelay = editStack(lab(), 'Hello-Recovery-Backup-us-east-1', (resources) => {
+      const [, rule] = only(resources, 'AWS::Events::Rule');
+      rule.Properties.ScheduleExpression = 'rate(1 hour)';
+    });
+    expect(secondsOf(row(rowsOf(hourlyRelay), 'primary account + ').rpo)).toBe(2 * HOUR);
+
+    const noReader = editStack(lab(), 'Hello-Data-us-east-1', (resources) => {
+      const ids = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::RDS::DBInstance');
+      for (const id of ids)
+        if ([resources[id]?.DependsOn ?? []].flat().some((d) => ids.includes(d))) delete resources[id];
+    });
+    const az = row(rowsOf(noReader), 'an AZ');
+    expect(az.rpo).toEqual({ kind: 'seconds', seconds: 0, bound: '=' });
+    expect(az.rto.kind).toBe('not computed');
+    expect(az.notes).toContain('no reader: Aurora replaces the writer in a healthy AZ');
+
+    const noSecondary = editStack(lab(), 'Hello-Data-eu-central-1', (resources) => {
+      const [id] = only(resources, 'AWS::RDS::DBCluster');
+      delete resources[id];
+    });
+    const region = row(rowsOf(noSecondary), 'a region');
+    expect(secondsOf(region.rpo)).toBe(HOUR);
+    expect(region.rto.kind).toBe('not computed');
+
+    const withDns = editStack(production(), 'Hello-Data-us-east-1', (resources) => {
+      resources.Check = {
+        Type: 'AWS::Route53::HealthCheck',
+        Properties: { HealthCheckConfig: { Type: 'HTTPS', RequestInterval: 10, FailureThreshold: 1 } },
+      };
+    });
+    expect(secondsOf(row(rowsOf(withDns), 'a region').rto)).toBe(120 + 10);
+
+    const bounded = editStack(production(), 'Hello-Data-us-east-1', (resources) => {
+      const [, group] = only(resources, 'AWS::RDS::DBClusterParameterGroup');
+      group.Properties.Parameters = { ...(group.Properties.Parameters as object), 'rds.global_db_rpo': '20' };
+    });
+    expect(row(rowsOf(bounded), 'a region').rpo).toEqual({ kind: 'seconds', seconds: 20, bound: '≤' });
+  });
+
+  it('OPS-3: docs/dr-report.md holds both profiles as the code computes them now (npm run report -- --write)', () => {
+    const document = drReportDocument([
+      { profile: 'lab', rows: rowsOf(lab()) },
+      { profile: 'production', rows: rowsOf(production()) },
+    ]);
+    expect(read(DR_REPORT_DOC)).toBe(document);
+    expect(document).toMatch(/^Generated by `npm run report -- --write`/m);
+    expect(document).not.toMatch(/\/(tmp|home|Users|work)\//);
+  });
+
+  it('prints one block per scenario, aligned, facts one a line', () => {
+    const rows = rowsOf(lab());
+    const lines = formatPostureTable(rows).split('\n');
+    expect(lines[0]).toMatch(/^scenario +RPO +RTO +from$/);
+    const column = lines[0]?.indexOf('from') ?? -1;
+    for (const r of rows) {
+      const first = lines.find((l) => l.startsWith(r.scenario));
+      expect(first?.slice(column)).toBe(r.from[0]);
+    }
+    for (const f of rows.flatMap((r) => r.from)) expect(lines.some((l) => l.slice(column) === f)).toBe(true);
+    expect(synthSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('schedule expressions', () => {
+  it('reads the rate and cron forms the estate uses, as the longest gap between two runs', () => {
+    expect(scheduleInterval('rate(15 minutes)').seconds).toBe(15 * MIN);
+    expect(scheduleInterval('rate(1 minute)').seconds).toBe(MIN);
+    expect(scheduleInterval('rate(2 hours)').seconds).toBe(2 * HOUR);
+    expect(scheduleInterval('rate(1 day)').seconds).toBe(DAY);
+    expect(scheduleInterval('cron(0 * * * ? *)').seconds).toBe(HOUR);
+    expect(scheduleInterval('cron(0 * ? * * *)').seconds).toBe(HOUR);
+    expect(scheduleInterval('cron(30 5 * * ? *)').seconds).toBe(DAY);
+    expect(scheduleInterval('cron(0 */6 ? * * *)').seconds).toBe(6 * HOUR);
+    expect(scheduleInterval('cron(0 2/6 * * ? *)').seconds).toBe(6 * HOUR);
+    expect(scheduleInterval('cron(0 0,12 * * ? *)').seconds).toBe(12 * HOUR);
+    // Uneven lists count their longest gap, across midnight included.
+    expect(scheduleInterval('cron(0 */5 * * ? *)').seconds).toBe(5 * HOUR);
+    expect(scheduleInterval('cron(0 1,22 * * ? *)').seconds).toBe(21 * HOUR);
+  });
+
+  it('calls anything else unknown', () => {
+    for (const expression of [
+      'rate(1 week)',
+      'rate(0 minutes)',
+      'rate(fifteen minutes)',
+      'cron(0 9-17 ? * MON-FRI *)',
+      'cron(*/5 * * * ? *)',
+      'cron(0 * * *)',
+      'cron(0 * 1 * ? *)',
+      'cron(0 25 * * ? *)',
+      'at(2030-01-01T00:00:00)',
+      '',
+    ])
+      expect(scheduleInterval(expression).unknown, expression).toBeDefined();
+    expect(scheduleInterval({ 'Fn::Join': ['', ['rate(', '1', ' hour)']] }).unknown).toMatch(/not a literal/);
+  });
+
+  it('prints durations in the largest whole unit', () => {
+    expect([0, 45, 60, 900, 3600, 4500, 86_400, 90].map(duration)).toEqual([
+      '0',
+      '45 s',
+      '1 min',
+      '15 min',
+      '1 h',
+      '1 h 15 min',
+      '24 h',
+      '90 s',
+    ]);
+  });
+});
