@@ -65,7 +65,7 @@ export const DEFAULT_CONFIG: EstateConfig = {
     throttle: { rateLimit: 100, burstLimit: 200 },
     rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
   },
-  budget: { monthlyUsd: 100 },
+  budget: { monthlyUsd: 100, recoveryMonthlyUsd: 10 },
   alerts: {},
   tags: { owner: 'devops-student' },
   source: { kind: 'CodeCommit', repositoryName: 'hello-devops', branch: 'main' },

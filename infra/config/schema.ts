@@ -241,7 +241,13 @@ const shape = z.strictObject({
   scheduling: z.strictObject({ timeZone }),
   ec2,
   serverless,
-  budget: z.strictObject({ monthlyUsd: z.number().positive() }),
+  /** Monthly cost budgets, one per account (GOV-6), in US dollars. */
+  budget: z.strictObject({
+    /** The primary account: every engine, the data, the pipeline. */
+    monthlyUsd: z.number().positive(),
+    /** The recovery account: keys, vaults and replicas until a recovery runs there. */
+    recoveryMonthlyUsd: z.number().positive(),
+  }),
   alerts: z.strictObject({ email: z.email('expected an e-mail address').optional() }),
   tags: z.strictObject({ owner: z.string().min(1) }),
   source,

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { type EstateConfig, estateKeyAlias, parameterName, type Site } from '../../config/index.ts';
 import { AccessLogBucket } from '../constructs/access-log-bucket.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
+import { CostBudget } from '../constructs/cost-budget.ts';
 import { EstateKey } from '../constructs/estate-key.ts';
 import { Network } from '../constructs/network.ts';
 import { PublishedParameters } from '../constructs/published-parameters.ts';
@@ -42,6 +43,8 @@ export class FoundationStack extends EstateStack {
   readonly accessLogs: AccessLogBucket;
   /** The region's alarm topic. */
   readonly alarms: AlarmTopic;
+  /** The account's cost budget, in the account's first region only. */
+  readonly budget?: CostBudget;
 
   constructor(scope: Construct, props: FoundationStackProps) {
     super(scope, {
@@ -65,6 +68,17 @@ export class FoundationStack extends EstateStack {
       retention: Duration.days(this.profile.logRetentionDays),
     });
     this.alarms = new AlarmTopic(this, 'Alarms', { key: this.key.key, email: config.alerts.email });
+    // One budget per account, beside the alarm topic of the account's first region.
+    const accountHome = site.role === 'primary' ? config.homeRegion : config.recoveryRegion;
+    if (site.region === accountHome) {
+      this.budget = new CostBudget(this, 'Budget', {
+        budgetName: `${config.appName}-${site.role}-monthly`,
+        monthlyUsd: site.role === 'primary' ? config.budget.monthlyUsd : config.budget.recoveryMonthlyUsd,
+        topic: this.alarms.topic,
+        key: this.key.key,
+        email: config.alerts.email,
+      });
+    }
 
     const names = foundationParameters(config, site.region);
     new PublishedParameters(this, 'Parameters', {
