@@ -49,6 +49,11 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
+/** The web-mode bundle, one file: what the EC2 engines, Beanstalk and the container run. */
+export function webBuildOptions(outfile: string): BuildOptions {
+  return { ...common, entryPoints: [join(root, 'service/src/server.ts')], outfile };
+}
+
 /**
  * The Lambda bundle written to `outdir`: `index.mjs` (`index.handler`) and the chunks it loads lazily.
  * The serverless engine's stack builds the same bundle (synchronously) as its function's code.
@@ -74,7 +79,7 @@ export async function buildService(outdir = join(root, 'dist')): Promise<BuildRe
   await mkdir(outdir, { recursive: true });
   const server = join(outdir, 'server.mjs');
   const [web, lambda] = await Promise.all([
-    build({ ...common, entryPoints: [join(root, 'service/src/server.ts')], outfile: server }),
+    build(webBuildOptions(server)),
     build(lambdaBuildOptions(lambdaDir)),
   ]);
   await writeFile(join(lambdaDir, 'package.json'), LAMBDA_PACKAGE_JSON);

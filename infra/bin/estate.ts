@@ -15,6 +15,7 @@ import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
+import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
@@ -101,12 +102,23 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     });
     return engine;
   };
-  const { fleet, asg, serverless } = config.engines;
+  const { fleet, asg, beanstalk, serverless } = config.engines;
   if (fleet.enabled) {
     for (const region of fleet.regions) add(ec2Engine(new FleetStack(app, primary(region)), 'fleet'));
   }
   if (asg.enabled) {
     for (const region of asg.regions) add(ec2Engine(new AsgStack(app, primary(region)), 'asg'));
+  }
+  if (beanstalk.enabled) {
+    for (const region of beanstalk.regions) {
+      const { service } = add(new BeanstalkStack(app, primary(region)));
+      connect(region, {
+        name: 'beanstalk',
+        connections: service.instanceSecurityGroup,
+        settings: service,
+        role: service,
+      });
+    }
   }
   if (serverless.enabled) {
     for (const region of serverless.regions) {

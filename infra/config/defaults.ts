@@ -60,6 +60,13 @@ export const DEFAULT_CONFIG: EstateConfig = {
     },
     rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
   },
+  beanstalk: {
+    solutionStack: '64bit Amazon Linux 2023 v6.10.0 running Node.js 24',
+    deploymentPolicy: 'Immutable',
+    minInstances: 2,
+    maxInstances: 4,
+    trafficSplitting: { newVersionPercent: 10, evaluationMinutes: 5 },
+  },
   serverless: {
     deploymentConfig: 'Canary10Percent5Minutes',
     throttle: { rateLimit: 100, burstLimit: 200 },

@@ -9,6 +9,8 @@ export {
 } from './profiles.ts';
 export { AWS_REGIONS, type AwsRegion } from './regions.ts';
 export {
+  BEANSTALK_DEPLOYMENT_POLICIES,
+  type BeanstalkDeploymentPolicy,
   backupCopyRegion,
   backupRetention,
   ENGINE_KINDS,

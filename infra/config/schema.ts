@@ -119,6 +119,41 @@ const ec2 = z.strictObject({
   rollback,
 });
 
+/** How Beanstalk rolls a new application version out (EB-3), by its option value. */
+export const BEANSTALK_DEPLOYMENT_POLICIES = [
+  'AllAtOnce',
+  'Rolling',
+  'RollingWithAdditionalBatch',
+  'Immutable',
+  'TrafficSplitting',
+] as const;
+export type BeanstalkDeploymentPolicy = (typeof BEANSTALK_DEPLOYMENT_POLICIES)[number];
+
+/** The `beanstalk` engine: platform, size and how a version rolls out. */
+const beanstalk = z.strictObject({
+  /**
+   * The platform, as `aws elasticbeanstalk list-available-solution-stacks` names it. Synthesis is offline,
+   * so the name comes from here; AWS retires old platform versions for new environments, so keep it current.
+   */
+  solutionStack: z
+    .string()
+    .regex(
+      /^64bit Amazon Linux 2023 v\d+\.\d+\.\d+ running Node\.js \d+$/,
+      'expected a Node.js platform such as "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"',
+    ),
+  deploymentPolicy: z.enum(BEANSTALK_DEPLOYMENT_POLICIES, {
+    error: `expected one of ${BEANSTALK_DEPLOYMENT_POLICIES.join(', ')}`,
+  }),
+  /** Instances, over at least two AZs once there are two. */
+  minInstances: count(1, 100),
+  maxInstances: count(1, 100),
+  /** TrafficSplitting only: the new version's share and how long it is watched before taking all. */
+  trafficSplitting: z.strictObject({
+    newVersionPercent: count(1, 100),
+    evaluationMinutes: count(3, 600),
+  }),
+});
+
 /** CodeDeploy's predefined Lambda traffic shifts (`CodeDeployDefault.Lambda<name>`). */
 export const LAMBDA_DEPLOYMENT_CONFIGS = [
   'AllAtOnce',
@@ -240,6 +275,7 @@ const shape = z.strictObject({
   }),
   scheduling: z.strictObject({ timeZone }),
   ec2,
+  beanstalk,
   serverless,
   /** Monthly cost budgets, one per account (GOV-6), in US dollars. */
   budget: z.strictObject({
@@ -309,6 +345,12 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
       );
     }
   });
+  if (config.beanstalk.minInstances > config.beanstalk.maxInstances) {
+    problem(
+      ['beanstalk', 'minInstances'],
+      `expected at most maxInstances (${config.beanstalk.maxInstances})`,
+    );
+  }
   if (asg.peakStart === asg.peakEnd) {
     problem(['ec2', 'asg', 'peakEnd'], 'expected a time other than peakStart');
   }

@@ -23,7 +23,7 @@ import {
 } from './database-access.ts';
 import { ESTATE_LAMBDA_ARCHITECTURE, ESTATE_LAMBDA_RUNTIME, estateFunction } from './estate-function.ts';
 import { RollbackAlarms } from './rollback-alarms.ts';
-import { serviceLambdaBundle, serviceLambdaCode } from './service-lambda-code.ts';
+import { serviceLambdaBundle, serviceLambdaCode } from './service-bundles.ts';
 import { ServiceLogGroup } from './service-log-group.ts';
 import { checkSetting, type ServiceSettingsTarget } from './service-settings.ts';
 

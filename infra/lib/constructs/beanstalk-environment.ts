@@ -1,0 +1,234 @@
+import { Fn, Lazy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticbeanstalk from 'aws-cdk-lib/aws-elasticbeanstalk';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import type { EstateConfig } from '../../config/index.ts';
+import {
+  type DatabaseReader,
+  type DatabaseSecretAccess,
+  grantDatabaseHost,
+  grantDatabaseSecret,
+} from './database-access.ts';
+import { beanstalkSourceBundle } from './service-bundles.ts';
+import { HEALTH_CHECK_PATH } from './service-load-balancer.ts';
+import { checkSetting, type ServiceSettingsTarget } from './service-settings.ts';
+
+/** The names the Beanstalk engine and the operator tool agree on. */
+export function beanstalkNames(config: Pick<EstateConfig, 'appName'>) {
+  return {
+    application: `${config.appName}-beanstalk`,
+    environment: `${config.appName}-beanstalk`,
+  };
+}
+
+/** The namespace of the environment properties the service reads as its environment variables. */
+const ENVIRONMENT_PROPERTIES = 'aws:elasticbeanstalk:application:environment';
+
+/** Props of {@link BeanstalkEnvironment}. */
+export interface BeanstalkEnvironmentProps {
+  /** The validated topology (platform, size, deployment policy). */
+  readonly config: EstateConfig;
+  /** The region's VPC: instances in its private subnets, the load balancer in its public ones. */
+  readonly vpc: ec2.IVpc;
+  /** Instance type, from the profile. */
+  readonly instanceType: string;
+  /** Days Beanstalk keeps the streamed instance logs, from the profile. */
+  readonly logRetentionDays: number;
+}
+
+/**
+ * A load-balanced, highly available Node.js environment (EB-1) running the web-mode bundle: an ALB in the
+ * public subnets, instances in the private ones over the region's AZs, IMDSv2 only, enhanced health on
+ * `/health`, logs streamed to CloudWatch, managed platform updates; a new application version rolls out
+ * by the configured deployment policy (EB-3). The scaling trigger is set by the source bundle's
+ * `.ebextensions` (EB-2), so it is deliberately absent here. L1 only: aws-elasticbeanstalk has no L2.
+ */
+export class BeanstalkEnvironment extends Construct implements ServiceSettingsTarget, DatabaseReader {
+  readonly application: elasticbeanstalk.CfnApplication;
+  readonly version: elasticbeanstalk.CfnApplicationVersion;
+  readonly environment: elasticbeanstalk.CfnEnvironment;
+  /** The instances' role. */
+  readonly instanceRole: iam.Role;
+  /** Added to the instances beside Beanstalk's own group; what the database admits. */
+  readonly instanceSecurityGroup: ec2.SecurityGroup;
+  /** The version of the service the application version carries. */
+  readonly serviceVersion: string;
+  private readonly properties = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: BeanstalkEnvironmentProps) {
+    super(scope, id);
+    const { config, vpc } = props;
+    const names = beanstalkNames(config);
+    const settings = config.beanstalk;
+
+    this.instanceRole = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Beanstalk instances: the web tier policy, Session Manager',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AWSElasticBeanstalkWebTier'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+      ],
+    });
+    const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
+    const serviceRole = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('elasticbeanstalk.amazonaws.com'),
+      description: 'Beanstalk: enhanced health and managed platform updates of the environment',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSElasticBeanstalkEnhancedHealth'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy'),
+      ],
+    });
+    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc,
+      description: 'Beanstalk instances: no inbound of its own (Beanstalk admits its load balancer)',
+      allowAllOutbound: true,
+    });
+
+    const bundle = beanstalkSourceBundle();
+    this.serviceVersion = bundle.version;
+    const source = new s3assets.Asset(this, 'SourceBundle', { path: bundle.directory });
+    this.application = new elasticbeanstalk.CfnApplication(this, 'Application', {
+      applicationName: names.application,
+      description: `${config.appName} service, web mode`,
+    });
+    this.version = new elasticbeanstalk.CfnApplicationVersion(this, 'Version', {
+      applicationName: names.application,
+      description: `${config.appName} service ${bundle.version}`,
+      sourceBundle: { s3Bucket: source.s3BucketName, s3Key: source.s3ObjectKey },
+    });
+    this.version.addResourceDependency(this.application);
+
+    for (const [key, value] of Object.entries({
+      ENGINE: 'beanstalk',
+      APP_VERSION: bundle.version,
+      FAILURE_RATE: '0',
+    }))
+      this.addValue(key, value);
+    const subnets = (type: ec2.SubnetType) => Fn.join(',', vpc.selectSubnets({ subnetType: type }).subnetIds);
+    const options: Record<string, Record<string, string>> = {
+      'aws:ec2:vpc': {
+        VPCId: vpc.vpcId,
+        Subnets: subnets(ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        ELBSubnets: subnets(ec2.SubnetType.PUBLIC),
+        ELBScheme: 'public',
+        AssociatePublicIpAddress: 'false',
+      },
+      'aws:elasticbeanstalk:environment': {
+        EnvironmentType: 'LoadBalanced',
+        LoadBalancerType: 'application',
+        ServiceRole: serviceRole.roleArn,
+      },
+      'aws:autoscaling:launchconfiguration': {
+        IamInstanceProfile: instanceProfile.instanceProfileArn,
+        InstanceType: props.instanceType,
+        DisableIMDSv1: 'true',
+        SecurityGroups: this.instanceSecurityGroup.securityGroupId,
+      },
+      'aws:autoscaling:asg': {
+        MinSize: String(settings.minInstances),
+        MaxSize: String(settings.maxInstances),
+      },
+      'aws:elasticbeanstalk:command': {
+        DeploymentPolicy: settings.deploymentPolicy,
+        // Rolling policies move half the instances at a time; ignored by the others.
+        BatchSizeType: 'Percentage',
+        BatchSize: '50',
+      },
+      ...(settings.deploymentPolicy === 'TrafficSplitting'
+        ? {
+            'aws:elasticbeanstalk:trafficsplitting': {
+              NewVersionPercent: String(settings.trafficSplitting.newVersionPercent),
+              EvaluationTime: String(settings.trafficSplitting.evaluationMinutes),
+            },
+          }
+        : {}),
+      // Configuration changes that replace instances (a new instance type) go a batch at a time, each
+      // batch healthy before the next.
+      'aws:autoscaling:updatepolicy:rollingupdate': {
+        RollingUpdateEnabled: 'true',
+        RollingUpdateType: 'Health',
+      },
+      'aws:elasticbeanstalk:healthreporting:system': { SystemType: 'enhanced' },
+      'aws:elasticbeanstalk:environment:process:default': {
+        HealthCheckPath: HEALTH_CHECK_PATH,
+        MatcherHTTPCode: '200',
+      },
+      'aws:elasticbeanstalk:cloudwatch:logs': {
+        StreamLogs: 'true',
+        RetentionInDays: String(props.logRetentionDays),
+        DeleteOnTerminate: 'false',
+      },
+      // Rotated instance logs to Beanstalk's bucket as well: what is left after an instance is replaced.
+      'aws:elasticbeanstalk:hostmanager': { LogPublicationControl: 'true' },
+      'aws:elasticbeanstalk:managedactions': {
+        ManagedActionsEnabled: 'true',
+        PreferredStartTime: 'Sun:03:00',
+      },
+      'aws:elasticbeanstalk:managedactions:platformupdate': { UpdateLevel: 'minor' },
+    };
+    this.environment = new elasticbeanstalk.CfnEnvironment(this, 'Environment', {
+      applicationName: names.application,
+      environmentName: names.environment,
+      description: `${config.appName} service, web mode behind an ALB`,
+      solutionStackName: settings.solutionStack,
+      tier: { name: 'WebServer', type: 'Standard' },
+      versionLabel: this.version.ref,
+      optionSettings: Lazy.any({
+        produce: () => [
+          ...Object.entries(options).flatMap(([namespace, values]) =>
+            Object.entries(values).map(([optionName, value]) => ({ namespace, optionName, value })),
+          ),
+          ...[...this.properties].map(([optionName, value]) => ({
+            namespace: ENVIRONMENT_PROPERTIES,
+            optionName,
+            value,
+          })),
+        ],
+      }),
+    });
+    this.environment.addResourceDependency(this.application);
+    this.acknowledge(serviceRole);
+  }
+
+  /** A setting of the service, as an environment property (applied to the instances by an update). */
+  addValue(key: string, value: string): void {
+    checkSetting(this, key, value, this.properties.has(key));
+    this.properties.set(key, value);
+  }
+
+  allowDatabaseSecret(secret: DatabaseSecretAccess): void {
+    grantDatabaseSecret(this.instanceRole, secret);
+  }
+
+  allowDatabaseHost(parameterName: string): void {
+    grantDatabaseHost(this.instanceRole, parameterName);
+  }
+
+  private acknowledge(serviceRole: iam.Role): void {
+    const managed = (name: string) =>
+      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
+    Validations.of(this.instanceRole).acknowledge(
+      {
+        id: managed('AWSElasticBeanstalkWebTier'),
+        reason:
+          'What the Beanstalk platform agent needs on an instance (logs, bundle, health), maintained by AWS',
+      },
+      {
+        id: managed('AmazonSSMManagedInstanceCore'),
+        reason: 'Session Manager replaces SSH; AWS maintains the exact SSM agent permissions in this policy',
+      },
+    );
+    Validations.of(serviceRole).acknowledge(
+      {
+        id: managed('service-role/AWSElasticBeanstalkEnhancedHealth'),
+        reason: 'The service role policy AWS maintains for enhanced health reporting',
+      },
+      {
+        id: managed('AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy'),
+        reason: 'The service role policy AWS maintains for managed platform updates',
+      },
+    );
+  }
+}
