@@ -241,14 +241,14 @@ async function locate(stack: PlannedStack, cfn: CloudFormationClient): Promise<L
     stackId = latest.id;
     status = DONE;
   }
+  // One call per retained resource: a whole-stack DescribeStackResources stops at 100 resources.
   const physical = new Map<string, string>();
-  if (stack.retained.length > 0) {
-    const { StackResources } = await cfn.send(new DescribeStackResourcesCommand({ StackName: stackId }));
-    for (const r of StackResources ?? []) {
-      if (r.LogicalResourceId !== undefined && r.PhysicalResourceId) {
-        physical.set(r.LogicalResourceId, r.PhysicalResourceId);
-      }
-    }
+  for (const { logicalId } of stack.retained) {
+    const { StackResources } = await cfn.send(
+      new DescribeStackResourcesCommand({ StackName: stackId, LogicalResourceId: logicalId }),
+    );
+    const id = StackResources?.find((r) => r.LogicalResourceId === logicalId)?.PhysicalResourceId;
+    if (id) physical.set(logicalId, id);
   }
   return { stack, stackId, status, physical };
 }

@@ -201,12 +201,13 @@ beforeEach(() => {
     return { Stacks: [{ StackName: name, StackId: stackId(name), StackStatus: status }] };
   });
   cfn.on(ListStacksCommand).resolves({ StackSummaries: [] });
-  cfn.on(DescribeStackResourcesCommand).callsFake(({ StackName }: { StackName?: string }) => ({
-    StackResources: Object.entries(PHYSICAL[nameOf(StackName)] ?? {}).map(([l, p]) => ({
-      LogicalResourceId: l,
-      PhysicalResourceId: p,
-    })),
-  }));
+  cfn
+    .on(DescribeStackResourcesCommand)
+    .callsFake(({ StackName, LogicalResourceId }: { StackName?: string; LogicalResourceId?: string }) => ({
+      StackResources: Object.entries(PHYSICAL[nameOf(StackName)] ?? {})
+        .filter(([l]) => LogicalResourceId === undefined || l === LogicalResourceId)
+        .map(([l, p]) => ({ LogicalResourceId: l, PhysicalResourceId: p })),
+    }));
   cfn.on(DeleteStackCommand).callsFake(({ StackName }: { StackName?: string }) => {
     deleteCalls.push(nameOf(StackName));
     return {};
@@ -290,7 +291,7 @@ describe('executing a teardown plan', () => {
     expect(deleteCalls).not.toContain('Hello-App');
     expect(log).toContain('[wave 3] Hello-App: already gone');
     expect(cfn.commandCalls(DescribeStackResourcesCommand, { StackName: stackId('Hello-App') })).toHaveLength(
-      1,
+      2,
     );
     expect(s3.commandCalls(DeleteBucketCommand, { Bucket: 'hello-artifacts' })).toHaveLength(1);
   });
