@@ -67,12 +67,12 @@ describe.each(REGIONS)('Hello-Beanstalk-%s', (region) => {
     expect(beanstalk.minInstances).toBeGreaterThanOrEqual(2);
     // Each subnet id arrives as an output of the region's foundation, named after its subnet.
     const raw = (name: string) => {
-      const setting = (props(environment).OptionSettings as { OptionName: string; Value: unknown }[]).find(
+      type Joined = { 'Fn::Join': [string, { 'Fn::GetStackOutput': { OutputName: string } }[]] };
+      const setting = (props(environment).OptionSettings as { OptionName: string; Value: Joined }[]).find(
         (o) => o.OptionName === name,
       );
-      const [separator, parts] = (
-        setting?.Value as { 'Fn::Join': [string, { 'Fn::GetStackOutput': { OutputName: string } }[]] }
-      )['Fn::Join'];
+      expect(setting, name).toBeDefined();
+      const [separator, parts] = (setting as { Value: Joined }).Value['Fn::Join'];
       expect(separator).toBe(',');
       return parts.map((part) => part['Fn::GetStackOutput'].OutputName);
     };
