@@ -1,12 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elasticbeanstalk from 'aws-cdk-lib/aws-elasticbeanstalk';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killLeftovers, startService } from '../../../../deploy/test/support/service.ts';
 import { buildEstate } from '../../../bin/estate.ts';
 import {
   BEANSTALK_DEPLOYMENT_POLICIES,
   DEFAULT_CONFIG,
+  databaseNames,
   PROFILES,
   parseConfig,
 } from '../../../config/index.ts';
@@ -237,4 +240,53 @@ describe('the deployment policy from the config', () => {
       }
     },
   );
+});
+
+describe('the beanstalk engine in a region with a database', () => {
+  const REGION = 'eu-central-1';
+  const app = createEstateApp({ builtinValidation: false });
+  app.node.setContext('aws:cdk:bundling-stacks', []);
+  const config = parseConfig({
+    engines: { asg: { regions: ['us-east-1'] }, beanstalk: { regions: [REGION] } },
+  });
+  const { stacks } = buildEstate(app, config);
+  const stack = stacks.find((s) => s.stackName === `Hello-Beanstalk-${REGION}`) as BeanstalkStack;
+
+  it('DATA-2: its instances read the app secret through SSM and their own cluster endpoint, nothing more', () => {
+    const settings = stack.resolve(stack.service.environment.optionSettings) as {
+      namespace: string;
+      optionName: string;
+      value: string;
+    }[];
+    const properties = Object.fromEntries(
+      settings
+        .filter((s) => s.namespace === 'aws:elasticbeanstalk:application:environment')
+        .map((s) => [s.optionName, s.value]),
+    );
+    const names = databaseNames(config);
+    expect(properties).toMatchObject({
+      DB_SECRET_PARAMETER: names.appSecretReference,
+      DB_HOST_PARAMETER: names.endpointParameter(REGION),
+    });
+    const policy = stack.service.instanceRole.node.tryFindChild('DefaultPolicy') as iam.Policy;
+    const sids = (stack.resolve(policy.document) as { Statement: { Sid?: string }[] }).Statement.map(
+      (s) => s.Sid,
+    );
+    expect(sids).toEqual([
+      'DatabaseSecretParameter',
+      'DatabaseSecret',
+      'DatabaseSecretKey',
+      'DatabaseHostParameter',
+    ]);
+  });
+
+  it('DATA-2: the cluster admits the instance security group on 5432', () => {
+    const ingress = stack.node
+      .findAll()
+      .filter((c): c is ec2.CfnSecurityGroupIngress => c instanceof ec2.CfnSecurityGroupIngress)
+      .map((rule) => stack.resolve({ from: rule.fromPort, source: rule.sourceSecurityGroupId }));
+    expect(ingress).toEqual([
+      { from: 5432, source: stack.resolve(stack.service.instanceSecurityGroup.securityGroupId) },
+    ]);
+  });
 });
