@@ -17,6 +17,7 @@ import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
 import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
+import { EcsStack } from '../lib/stacks/ecs-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
@@ -102,7 +103,7 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     });
     return engine;
   };
-  const { fleet, asg, beanstalk, serverless } = config.engines;
+  const { fleet, asg, beanstalk, ecs, serverless } = config.engines;
   if (fleet.enabled) {
     for (const region of fleet.regions) add(ec2Engine(new FleetStack(app, primary(region)), 'fleet'));
   }
@@ -115,6 +116,17 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
       connect(region, {
         name: 'beanstalk',
         connections: service.instanceSecurityGroup,
+        settings: service,
+        role: service,
+      });
+    }
+  }
+  if (ecs.enabled) {
+    for (const region of ecs.regions) {
+      const { service } = add(new EcsStack(app, primary(region)));
+      connect(region, {
+        name: 'ecs',
+        connections: service.taskSecurityGroup,
         settings: service,
         role: service,
       });

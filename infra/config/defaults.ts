@@ -67,6 +67,15 @@ export const DEFAULT_CONFIG: EstateConfig = {
     maxInstances: 4,
     trafficSplitting: { newVersionPercent: 10, evaluationMinutes: 5 },
   },
+  ecs: {
+    strategy: 'BLUE_GREEN',
+    bakeMinutes: 5,
+    stepPercent: 10,
+    stepBakeMinutes: 5,
+    minTasks: 2,
+    maxTasks: 6,
+    rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
+  },
   serverless: {
     deploymentConfig: 'Canary10Percent5Minutes',
     throttle: { rateLimit: 100, burstLimit: 200 },

@@ -13,6 +13,8 @@ export {
   type BeanstalkDeploymentPolicy,
   backupCopyRegion,
   backupRetention,
+  ECS_DEPLOYMENT_STRATEGIES,
+  type EcsDeploymentStrategy,
   ENGINE_KINDS,
   type EngineKind,
   type EstateConfig,

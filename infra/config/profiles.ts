@@ -40,6 +40,8 @@ export interface ProfileSettings {
    * its live alias, which remove cold starts and are billed whether used or not.
    */
   readonly lambda: { readonly memoryMb: number; readonly provisionedConcurrency: number };
+  /** Each Fargate task of the ECS engine: vCPU units (1024 = 1 vCPU) and memory. */
+  readonly fargate: { readonly cpu: number; readonly memoryMiB: number };
 }
 
 const SSM_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages'] as const;
@@ -59,6 +61,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     backup: { hourlyRetentionDays: 1, dailyRetentionDays: 7 },
     // Billed per request only: an idle lab costs nothing, the first request after a pause waits ~0.3 s.
     lambda: { memoryMb: 512, provisionedConcurrency: 0 },
+    // The smallest Fargate size on Arm: about $7 a month per task running all month.
+    fargate: { cpu: 256, memoryMiB: 512 },
   },
   // The designed RTO/RPO: an AZ loss takes neither egress nor API access with it, and a region is taken
   // out of DNS after about 10 s of failures instead of 90 s.
@@ -72,5 +76,6 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     backup: { hourlyRetentionDays: 7, dailyRetentionDays: 35 },
     // Two warm environments answer without a cold start: about $9/month each at 1 GiB on Arm (us-east-1).
     lambda: { memoryMb: 1024, provisionedConcurrency: 2 },
+    fargate: { cpu: 512, memoryMiB: 1024 },
   },
 };

@@ -154,6 +154,28 @@ const beanstalk = z.strictObject({
   }),
 });
 
+/** How ECS moves production traffic to a new task set (ECS-3). */
+export const ECS_DEPLOYMENT_STRATEGIES = ['BLUE_GREEN', 'CANARY', 'LINEAR'] as const;
+export type EcsDeploymentStrategy = (typeof ECS_DEPLOYMENT_STRATEGIES)[number];
+
+/** The `ecs` engine: the Fargate service's size and how a new task definition takes traffic. */
+const ecs = z.strictObject({
+  /** BLUE_GREEN moves all production traffic at once; CANARY one step then the rest; LINEAR in equal steps. */
+  strategy: z.enum(ECS_DEPLOYMENT_STRATEGIES, {
+    error: `expected one of ${ECS_DEPLOYMENT_STRATEGIES.join(', ')}`,
+  }),
+  /** Minutes the new tasks serve all production traffic before the old ones stop (the rollback window). */
+  bakeMinutes: count(0, 1440),
+  /** CANARY and LINEAR: the share of production traffic a step moves, in percent. */
+  stepPercent: count(3, 100),
+  /** CANARY and LINEAR: minutes each step is watched. */
+  stepBakeMinutes: count(0, 1440),
+  /** Tasks: at least two for two AZs; CPU target tracking moves between the bounds. */
+  minTasks: count(1, 100),
+  maxTasks: count(1, 100),
+  rollback,
+});
+
 /** CodeDeploy's predefined Lambda traffic shifts (`CodeDeployDefault.Lambda<name>`). */
 export const LAMBDA_DEPLOYMENT_CONFIGS = [
   'AllAtOnce',
@@ -276,6 +298,7 @@ const shape = z.strictObject({
   scheduling: z.strictObject({ timeZone }),
   ec2,
   beanstalk,
+  ecs,
   serverless,
   /** Monthly cost budgets, one per account (GOV-6), in US dollars. */
   budget: z.strictObject({
@@ -345,6 +368,9 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
       );
     }
   });
+  if (config.ecs.minTasks > config.ecs.maxTasks) {
+    problem(['ecs', 'minTasks'], `expected at most maxTasks (${config.ecs.maxTasks})`);
+  }
   if (config.beanstalk.minInstances > config.beanstalk.maxInstances) {
     problem(
       ['beanstalk', 'minInstances'],

@@ -108,7 +108,13 @@ async function request(
       method: 'GET',
       // A redirect is an answer of the listener (a misconfigured rule, say), not something to follow.
       redirect: 'manual',
-      headers: { accept: '*/*', 'user-agent': 'hello-devops-ecs-test-traffic-hook' },
+      headers: {
+        accept: '*/*',
+        'user-agent': 'hello-devops-ecs-test-traffic-hook',
+        ...(settings.testHeader === undefined
+          ? {}
+          : { [settings.testHeader.name]: settings.testHeader.value }),
+      },
       signal,
     });
     const body = await response.text();

@@ -10,6 +10,8 @@ export interface HookSettings {
   readonly requestsPerRoute: number;
   /** How long one request may take, connection included. @default 5000 */
   readonly requestTimeoutMs: number;
+  /** The header the test listener's rule requires (`name: value`), sent with every request. */
+  readonly testHeader?: { readonly name: string; readonly value: string };
 }
 
 export const DEFAULT_REQUESTS_PER_ROUTE = 3;
@@ -55,6 +57,15 @@ const environmentSchema = z.object({
   // round-robin puts in front of the second or third request already.
   REQUESTS_PER_ROUTE: z.optional(integer(1, 20)),
   REQUEST_TIMEOUT_MS: z.optional(integer(100, 60_000)),
+  // The stack's test listener answers only requests carrying its header, to keep an untested version off
+  // the public.
+  TEST_HEADER: z.optional(
+    z.string().check(
+      z.regex(/^[A-Za-z0-9-]{1,64}: [\x21-\x7e]{1,128}$/, {
+        error: 'must be one header as "name: value", e.g. x-hello-test-traffic: 3f9a…',
+      }),
+    ),
+  ),
 });
 
 /** Validates the environment, naming every missing or malformed variable at once. */
@@ -71,5 +82,11 @@ export function readHookSettings(environment: NodeJS.ProcessEnv): HookSettings {
     expectedEngine: variables.EXPECTED_ENGINE ?? 'ecs',
     requestsPerRoute: variables.REQUESTS_PER_ROUTE ?? DEFAULT_REQUESTS_PER_ROUTE,
     requestTimeoutMs: variables.REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...(variables.TEST_HEADER === undefined ? {} : { testHeader: splitHeader(variables.TEST_HEADER) }),
   };
+}
+
+function splitHeader(header: string): { name: string; value: string } {
+  const at = header.indexOf(': ');
+  return { name: header.slice(0, at).toLowerCase(), value: header.slice(at + 2) };
 }

@@ -57,6 +57,23 @@ export function beanstalkSourceBundle(): ServiceBundle {
   });
 }
 
+const CONTAINER_FILES = fileURLToPath(new URL('../../../deploy/container', import.meta.url));
+
+/**
+ * The container image's build context: the Dockerfile of deploy/container and the web-mode `server.mjs`
+ * it copies. CDK hashes the directory at synthesis and builds the image only when it publishes (a Docker
+ * engine is needed to deploy, not to synthesize).
+ */
+export function containerBuildContext(): ServiceBundle {
+  return buildOnce('container', (directory) => {
+    cpSync(CONTAINER_FILES, directory, {
+      recursive: true,
+      filter: (source) => !source.endsWith('README.md'),
+    });
+    buildSync(webBuildOptions(join(directory, 'server.mjs')));
+  });
+}
+
 /**
  * Builds a bundle once per process into a directory named after its content. Why content-named: the
  * same code in every region and profile is one asset, and a stale bundle can never pass for a new one.

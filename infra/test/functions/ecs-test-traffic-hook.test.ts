@@ -395,6 +395,46 @@ describe('the ECS test-traffic hook (POST_TEST_TRAFFIC_SHIFT) against real copie
   });
 });
 
+describe('a test listener that answers only requests carrying its header', () => {
+  /** The stack's test rule: a header condition, else the listener's 404. */
+  async function gated(copy: Copy, name: string, value: string): Promise<string> {
+    const front = http.createServer((request, response) => {
+      if (request.headers[name] !== value) {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('no route');
+        return;
+      }
+      const target = new URL(copy.url);
+      http.get({ host: target.hostname, port: target.port, path: request.url, agent: false }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+    });
+    return listen(front);
+  }
+
+  it('ECS-3: TEST_HEADER is sent with every request; without it the rule answers 404 and the hook fails', async () => {
+    const copy = await startCopy();
+    const endpoint = await gated(copy, 'x-hello-test-traffic', 'token-123');
+    const withHeader = readHookSettings({
+      TEST_ENDPOINT: endpoint,
+      TEST_HEADER: 'X-Hello-Test-Traffic: token-123',
+    });
+    expect(withHeader.testHeader).toEqual({ name: 'x-hello-test-traffic', value: 'token-123' });
+    expect(await hook(withHeader)(postTestTrafficShift)).toEqual({ hookStatus: 'SUCCEEDED' });
+    const without = readHookSettings({ TEST_ENDPOINT: endpoint });
+    expect(await hook(without)(postTestTrafficShift)).toEqual({ hookStatus: 'FAILED' });
+  });
+
+  it('ECS-3: refuses a TEST_HEADER that is not one "name: value" header', () => {
+    for (const header of ['x-hello-test-traffic token', 'x hello: 1', 'x-hello-test-traffic: ']) {
+      expect(() => readHookSettings({ TEST_ENDPOINT: 'http://lb:8080', TEST_HEADER: header })).toThrow(
+        /TEST_HEADER|must be one header/,
+      );
+    }
+  });
+});
+
 describe('the ECS test-traffic hook settings', () => {
   it('ECS-3: reads the test listener, expecting engine ecs and three requests per route by default', () => {
     expect(
