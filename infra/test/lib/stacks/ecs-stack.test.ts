@@ -44,14 +44,14 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
       Memory: String(PROFILES.lab.fargate.memoryMiB),
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
-    const [container] = props(task).ContainerDefinitions as Record<string, unknown>[];
+    const [container = {}] = props(task).ContainerDefinitions as Record<string, unknown>[];
     expect(container).toMatchObject({
       Name: 'service',
       PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }],
       StopTimeout: 30,
     });
     const environment = Object.fromEntries(
-      (container?.Environment as { Name: string; Value: string }[]).map((v) => [v.Name, v.Value]),
+      (container.Environment as { Name: string; Value: string }[]).map((v) => [v.Name, v.Value]),
     );
     expect(environment).toEqual({
       ENGINE: 'ecs',
@@ -59,7 +59,7 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
       FAILURE_RATE: '0',
       WORKERS: '1',
     });
-    expect((container?.HealthCheck as { Command: string[] }).Command.slice(0, 3)).toEqual([
+    expect((container.HealthCheck as { Command: string[] }).Command.slice(0, 3)).toEqual([
       'CMD',
       'node',
       '-e',
