@@ -1,3 +1,4 @@
+import { expectStatus, expectStatusAndBody, oneLine, quote } from '../shared/smoke.ts';
 import type { HookSettings } from './settings.ts';
 
 /** What one check found. */
@@ -212,20 +213,6 @@ function readInfo(body: string): { version?: unknown; engine?: unknown } | undef
   }
 }
 
-function expectStatus(answer: Answer, status: number): string | undefined {
-  return answer.statusCode === status
-    ? undefined
-    : `expected status ${status}, got ${answer.statusCode} (${quote(answer.body)})`;
-}
-
-function expectStatusAndBody(answer: Answer, status: number, body: string): string | undefined {
-  const wrongStatus = expectStatus(answer, status);
-  if (wrongStatus !== undefined) return wrongStatus;
-  return answer.body === body
-    ? undefined
-    : `expected body ${JSON.stringify(body)}, got ${quote(answer.body)}`;
-}
-
 /** Identical problems once, with how often they happened, so three timeouts read as one line. */
 function summarize(problems: readonly string[]): string {
   const counts = new Map<string, number>();
@@ -236,16 +223,6 @@ function summarize(problems: readonly string[]): string {
 function describeValue(value: unknown): string {
   if (value === undefined) return 'no engine';
   return quote(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
-/** A bounded, JSON-quoted excerpt, so a reason stays one readable line. */
-function quote(text: string): string {
-  const excerpt = text.length > 160 ? `${text.slice(0, 160)}…` : text;
-  return JSON.stringify(excerpt);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
 function elapsed(since: number): number {

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { oneLine, safeLog, settingsOnce } from '../shared/smoke.ts';
 import { type CheckResult, describeError, runTestTrafficChecks } from './checks.ts';
 import type { HookSettings } from './settings.ts';
 
@@ -105,20 +106,9 @@ export function createEcsTestTrafficEvaluation(
   settings: HookSettings | (() => HookSettings),
   dependencies: HookDependencies = {},
 ): (event: unknown, context?: HookContext) => Promise<HookVerdict> {
-  let known = typeof settings === 'function' ? undefined : settings;
-  const readSettings = () => {
-    known ??= (settings as () => HookSettings)();
-    return known;
-  };
-  const sink = dependencies.log ?? ((line: string) => console.log(line));
-  // A log sink that throws must not stand between the checks and the answer.
-  const log = (entry: Record<string, unknown>) => {
-    try {
-      sink(JSON.stringify(entry));
-    } catch {
-      // nothing better to do with a line that cannot be written
-    }
-  };
+  const settingsRead = settingsOnce(settings);
+  const readSettings = settingsRead.read;
+  const log = safeLog(dependencies.log);
 
   return async (event, context) => {
     const parsed = eventSchema.safeParse(event);
@@ -180,7 +170,7 @@ export function createEcsTestTrafficEvaluation(
         level: check.passed ? 'INFO' : 'ERROR',
         message: 'test-traffic check',
         ...about,
-        endpoint: known?.testEndpoint,
+        endpoint: settingsRead.known?.testEndpoint,
         ...check,
       });
     }
@@ -190,7 +180,7 @@ export function createEcsTestTrafficEvaluation(
       level: passed ? 'INFO' : 'ERROR',
       message: 'test-traffic verdict',
       ...about,
-      endpoint: known?.testEndpoint,
+      endpoint: settingsRead.known?.testEndpoint,
       testTrafficWeights: executionDetails.testTrafficWeights,
       hookStatus,
       checked: true,
@@ -207,8 +197,4 @@ export function createEcsTestTrafficEvaluation(
 function checkBudgetMs(context: HookContext | undefined): number | undefined {
   if (context === undefined) return undefined;
   return Math.max(0, context.getRemainingTimeInMillis() - ANSWER_RESERVE_MS);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { expectStatus, expectStatusAndBody, oneLine, quote } from '../shared/smoke.ts';
 import type { HookSettings } from './settings.ts';
 
 /** What one smoke check found. */
@@ -185,20 +186,6 @@ function readProxyResult(payload: string): Answer | string {
   return { statusCode, body: isBase64Encoded ? Buffer.from(text, 'base64').toString('utf8') : text };
 }
 
-function expectStatus(answer: Answer, status: number): string | undefined {
-  return answer.statusCode === status
-    ? undefined
-    : `expected status ${status}, got ${answer.statusCode} (${quote(answer.body)})`;
-}
-
-function expectStatusAndBody(answer: Answer, status: number, body: string): string | undefined {
-  const wrongStatus = expectStatus(answer, status);
-  if (wrongStatus !== undefined) return wrongStatus;
-  return answer.body === body
-    ? undefined
-    : `expected body ${JSON.stringify(body)}, got ${quote(answer.body)}`;
-}
-
 /** The Lambda runtime's error document (`errorType`, `errorMessage`), else the payload as it is. */
 function functionErrorSummary(payload: string): string {
   try {
@@ -231,16 +218,6 @@ function clfTime(at: Date): string {
     `${two(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:` +
     `${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())} +0000`
   );
-}
-
-/** A bounded, JSON-quoted excerpt, so a reason stays one readable line. */
-function quote(text: string): string {
-  const excerpt = text.length > 160 ? `${text.slice(0, 160)}…` : text;
-  return JSON.stringify(excerpt);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
 export function describeError(error: unknown): string {

@@ -7,6 +7,7 @@ import {
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { safeLog, settingsOnce } from '../shared/smoke.ts';
 import { type CheckResult, describeError, runSmokeChecks } from './checks.ts';
 import type { HookSettings } from './settings.ts';
 
@@ -61,20 +62,9 @@ export function createPreTrafficHook(
   dependencies: HookDependencies,
 ): (event: unknown, context?: HookContext) => Promise<HookVerdict> {
   const { lambda, codedeploy } = dependencies;
-  let known = typeof settings === 'function' ? undefined : settings;
-  const readSettings = () => {
-    known ??= (settings as () => HookSettings)();
-    return known;
-  };
-  const sink = dependencies.log ?? ((line: string) => console.log(line));
-  // A log sink that throws must not stand between the checks and the report.
-  const log = (entry: Record<string, unknown>) => {
-    try {
-      sink(JSON.stringify(entry));
-    } catch {
-      // nothing better to do with a line that cannot be written
-    }
-  };
+  const settingsRead = settingsOnce(settings);
+  const readSettings = settingsRead.read;
+  const log = safeLog(dependencies.log);
 
   return async (event, context) => {
     const parsed = hookEventSchema.safeParse(event);
@@ -117,7 +107,7 @@ export function createPreTrafficHook(
         level: check.passed ? 'INFO' : 'ERROR',
         message: 'pre-traffic check',
         deploymentId,
-        target: known?.targetFunctionArn,
+        target: settingsRead.known?.targetFunctionArn,
         ...check,
       });
     }
@@ -134,7 +124,7 @@ export function createPreTrafficHook(
       message: 'pre-traffic verdict',
       deploymentId,
       lifecycleEventHookExecutionId,
-      target: known?.targetFunctionArn,
+      target: settingsRead.known?.targetFunctionArn,
       status: verdict.status,
       passed: checks.filter((check) => check.passed).length,
       failed: checks.filter((check) => !check.passed).length,
