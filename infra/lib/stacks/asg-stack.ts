@@ -7,7 +7,7 @@ import { CpuStressDocument } from '../constructs/cpu-stress-document.ts';
 import { Ec2Service, ec2EngineNames, ec2ServiceProps } from '../constructs/ec2-service.ts';
 import { PublishedParameters } from '../constructs/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
-import type { Ec2EngineStackProps } from './fleet-stack.ts';
+import type { EngineStackProps } from './fleet-stack.ts';
 
 /**
  * The `asg` engine of one region: an Auto Scaling group behind an ALB that scales on a schedule and on
@@ -24,7 +24,7 @@ export class AsgStack extends EstateStack {
   /** The stress document. */
   readonly stress: CpuStressDocument;
 
-  constructor(scope: Construct, props: Ec2EngineStackProps) {
+  constructor(scope: Construct, props: EngineStackProps) {
     super(scope, {
       ...props,
       concern: 'Asg',

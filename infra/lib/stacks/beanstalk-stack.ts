@@ -3,7 +3,7 @@ import { parameterName } from '../../config/index.ts';
 import { BeanstalkEnvironment, beanstalkNames } from '../constructs/beanstalk-environment.ts';
 import { PublishedParameters } from '../constructs/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
-import type { Ec2EngineStackProps } from './fleet-stack.ts';
+import type { EngineStackProps } from './fleet-stack.ts';
 
 /**
  * The `beanstalk` engine of one region: a load-balanced Node.js environment running the web-mode bundle,
@@ -13,7 +13,7 @@ export class BeanstalkStack extends EstateStack {
   /** Application, version and environment. */
   readonly service: BeanstalkEnvironment;
 
-  constructor(scope: Construct, props: Ec2EngineStackProps) {
+  constructor(scope: Construct, props: EngineStackProps) {
     super(scope, {
       ...props,
       concern: 'Beanstalk',

@@ -4,7 +4,7 @@ import { parameterName } from '../../config/index.ts';
 import { FargateEngine } from '../constructs/fargate-service.ts';
 import { PublishedParameters } from '../constructs/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
-import type { Ec2EngineStackProps } from './fleet-stack.ts';
+import type { EngineStackProps } from './fleet-stack.ts';
 
 /**
  * The `ecs` engine of one region: the service's container on Fargate behind an ALB, moved to each new
@@ -15,7 +15,7 @@ export class EcsStack extends EstateStack {
   /** Cluster, task, service, balancer, hook and alarms. */
   readonly service: FargateEngine;
 
-  constructor(scope: Construct, props: Ec2EngineStackProps) {
+  constructor(scope: Construct, props: EngineStackProps) {
     super(scope, {
       ...props,
       concern: 'Ecs',

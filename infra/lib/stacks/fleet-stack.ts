@@ -7,8 +7,8 @@ import { StandaloneFleet } from '../constructs/standalone-fleet.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 
-/** Props of {@link FleetStack} and {@link AsgStack}. */
-export interface Ec2EngineStackProps {
+/** Props of every engine stack: the topology, the site and its foundation. */
+export interface EngineStackProps {
   /** The validated topology. */
   readonly config: EstateConfig;
   /** The account and region. */
@@ -31,7 +31,7 @@ export class FleetStack extends EstateStack {
   /** The blue/green group. */
   readonly blueGreen: BlueGreenDeploymentGroup;
 
-  constructor(scope: Construct, props: Ec2EngineStackProps) {
+  constructor(scope: Construct, props: EngineStackProps) {
     super(scope, {
       ...props,
       concern: 'Fleet',

@@ -4,10 +4,10 @@ import { parameterName } from '../../config/index.ts';
 import { PublishedParameters } from '../constructs/published-parameters.ts';
 import { ServerlessService } from '../constructs/serverless-service.ts';
 import { EstateStack } from './estate-stack.ts';
-import type { Ec2EngineStackProps } from './fleet-stack.ts';
+import type { EngineStackProps } from './fleet-stack.ts';
 
 /** Props of {@link ServerlessStack}. */
-export interface ServerlessStackProps extends Ec2EngineStackProps {
+export interface ServerlessStackProps extends EngineStackProps {
   /** The region has a cluster of the database: the function joins the VPC to reach it. */
   readonly reachesDatabase: boolean;
 }
