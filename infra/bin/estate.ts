@@ -23,6 +23,7 @@ import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
 import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
+import { RegistryStack } from '../lib/stacks/registry-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
@@ -90,6 +91,18 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
   const recoveryData = add(new RecoveryDataStack(app, recovery));
   add(new ParameterBackupStack(app, { ...primary(config.homeRegion), recovery: recoveryData }));
+
+  // The image registry, replicated to the container engines' regions and the recovery account, which
+  // must consent first.
+  if (config.engines.ecs.enabled) {
+    const destinations = [
+      ...config.engines.ecs.regions.map((region) => ({ region, account: config.accounts.primary })),
+      { region: config.recoveryRegion, account: config.accounts.recovery },
+    ];
+    add(new RegistryStack(app, { ...primary(config.homeRegion), destinations })).addStackDependency(
+      recoveryData,
+    );
+  }
 
   // Engines. One in a database region reads the database; elsewhere its /store answers 503.
   const connect = (region: Site['region'], consumer: DatabaseConsumer) => data.get(region)?.connect(consumer);

@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { EstateConfig, Site } from '../../config/index.ts';
 import { ReplicaBucket } from '../constructs/bucket-replication.ts';
+import { ImageReplicaRegistry } from '../constructs/image-repository.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 import { backupNames } from './parameter-backup-stack.ts';
@@ -24,12 +25,15 @@ export interface RecoveryDataStackProps {
 export class RecoveryDataStack extends EstateStack {
   /** The replica of the data buckets. */
   readonly replica: ReplicaBucket;
+  /** Consent to the primary account's image replication, when the estate has a container engine. */
+  readonly images?: ImageReplicaRegistry;
 
   constructor(scope: Construct, props: RecoveryDataStackProps) {
     super(scope, {
       ...props,
       concern: 'Data',
-      description: 'replica bucket of the data buckets and the key grants of the primary account',
+      description:
+        'replica bucket of the data buckets, image replication consent, key grants of the primary account',
     });
     const { config, foundation } = props;
     const names = backupNames(config);
@@ -41,6 +45,12 @@ export class RecoveryDataStack extends EstateStack {
       sourceAccount: config.accounts.primary,
       sourceRoleName: names.replicationRole,
     });
+    if (config.engines.ecs.enabled) {
+      this.images = new ImageReplicaRegistry(this, 'Images', {
+        sourceAccount: config.accounts.primary,
+        repositoryPrefix: config.appName.toLowerCase(),
+      });
+    }
     // Sealing exported SecureStrings: the function asks for data keys directly, not through a service.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
