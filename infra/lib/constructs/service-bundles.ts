@@ -53,7 +53,7 @@ const BEANSTALK_FILES = fileURLToPath(new URL('../../../deploy/beanstalk/bundle'
 export function beanstalkSourceBundle(): ServiceBundle {
   return buildOnce('beanstalk', (directory) => {
     cpSync(BEANSTALK_FILES, directory, { recursive: true });
-    buildSync(webBuildOptions(join(directory, 'server.mjs')));
+    cpSync(webBundle(), join(directory, 'server.mjs'));
   });
 }
 
@@ -70,8 +70,16 @@ export function containerBuildContext(): ServiceBundle {
       recursive: true,
       filter: (source) => !source.endsWith('README.md'),
     });
-    buildSync(webBuildOptions(join(directory, 'server.mjs')));
+    cpSync(webBundle(), join(directory, 'server.mjs'));
   });
+}
+
+/** The web-mode `server.mjs`, built once per process for every engine that ships it. */
+function webBundle(): string {
+  const { directory } = buildOnce('web', (scratch) => {
+    buildSync(webBuildOptions(join(scratch, 'server.mjs')));
+  });
+  return join(directory, 'server.mjs');
 }
 
 /**
