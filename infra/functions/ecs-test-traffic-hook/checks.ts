@@ -1,4 +1,4 @@
-import { expectStatus, expectStatusAndBody, oneLine, quote } from '../shared/smoke.ts';
+import { type ContractRoute, oneLine, readInfo, SERVICE_CONTRACT } from '../shared/smoke.ts';
 import type { HookSettings } from './settings.ts';
 
 /** What one check found. */
@@ -37,34 +37,9 @@ interface Answer {
 
 type Outcome = { readonly answer: Answer } | { readonly error: string };
 
-/** A route to request and what each of its answers must be; `verify` returns what is wrong, if anything. */
-interface RouteCheck {
-  readonly path: string;
-  readonly verify: (answer: Answer, settings: HookSettings) => string | undefined;
-}
-
-// The contract of service/src/app.ts as a client of the load balancer sees it. Only `/` is touched by the
-// fault switch (FAULT_MODE=root-500), so a revision with the switch on fails here before production traffic.
-const ROUTES: readonly RouteCheck[] = [
-  { path: '/', verify: (answer) => expectStatusAndBody(answer, 200, 'Hello, DevOps!') },
-  { path: '/health', verify: (answer) => expectStatusAndBody(answer, 200, 'healthy') },
-  {
-    path: '/info',
-    verify: (answer, settings) => {
-      const wrongStatus = expectStatus(answer, 200);
-      if (wrongStatus !== undefined) return wrongStatus;
-      const info = readInfo(answer.body);
-      if (info === undefined) return `expected a JSON object, got ${quote(answer.body)}`;
-      return info.engine === settings.expectedEngine
-        ? undefined
-        : `expected engine ${JSON.stringify(settings.expectedEngine)}, got ${describeValue(info.engine)}`;
-    },
-  },
-];
-
 /** The checks the hook reports, in order. */
 export const CHECK_NAMES: readonly string[] = [
-  ...ROUTES.map((route) => `GET ${route.path}`),
+  ...SERVICE_CONTRACT.map((route) => `GET ${route.path}`),
   ONE_REVISION_CHECK,
 ];
 
@@ -80,7 +55,7 @@ export async function runTestTrafficChecks(
 ): Promise<CheckResult[]> {
   const start = performance.now();
   const perRoute = await Promise.all(
-    ROUTES.map(async (route) => {
+    SERVICE_CONTRACT.map(async (route) => {
       const routeStart = performance.now();
       const outcomes = await Promise.all(
         Array.from({ length: settings.requestsPerRoute }, () => request(route.path, settings, dependencies)),
@@ -136,14 +111,15 @@ async function request(
 }
 
 function judgeRoute(
-  route: RouteCheck,
+  route: ContractRoute,
   outcomes: readonly Outcome[],
   settings: HookSettings,
   durationMs: number,
 ): CheckResult {
   const check = `GET ${route.path}`;
   const problems = outcomes.flatMap((outcome) => {
-    const problem = 'error' in outcome ? outcome.error : route.verify(outcome.answer, settings);
+    const problem =
+      'error' in outcome ? outcome.error : route.verify(outcome.answer, settings.expectedEngine);
     return problem === undefined ? [] : [problem];
   });
   const statusCodes = outcomes.flatMap((outcome) => ('answer' in outcome ? [outcome.answer.statusCode] : []));
@@ -169,7 +145,7 @@ function judgeRoute(
  * balancer, say) is left to its route's check.
  */
 function judgeOneRevision(
-  perRoute: readonly { route: RouteCheck; outcomes: readonly Outcome[] }[],
+  perRoute: readonly { route: ContractRoute; outcomes: readonly Outcome[] }[],
   durationMs: number,
 ): CheckResult {
   const versions: Record<string, number> = {};
@@ -202,27 +178,11 @@ function judgeOneRevision(
   };
 }
 
-function readInfo(body: string): { version?: unknown; engine?: unknown } | undefined {
-  try {
-    const value: unknown = JSON.parse(body);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as { version?: unknown; engine?: unknown })
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Identical problems once, with how often they happened, so three timeouts read as one line. */
 function summarize(problems: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const problem of problems) counts.set(problem, (counts.get(problem) ?? 0) + 1);
   return [...counts].map(([problem, count]) => (count > 1 ? `${problem} (×${count})` : problem)).join('; ');
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'no engine';
-  return quote(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 function elapsed(since: number): number {

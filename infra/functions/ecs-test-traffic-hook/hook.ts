@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { oneLine, safeLog, settingsOnce } from '../shared/smoke.ts';
+import { oneLine, runBeforeDeadline, safeLog, settingsOnce } from '../shared/smoke.ts';
 import { type CheckResult, describeError, runTestTrafficChecks } from './checks.ts';
 import type { HookSettings } from './settings.ts';
 
@@ -141,29 +141,17 @@ export function createEcsTestTrafficEvaluation(
       return { hookStatus: 'SUCCEEDED', checked: false, checks: [] };
     }
 
-    let checks: CheckResult[] = [];
-    let error: string | undefined;
-    const deadline = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const resolved = readSettings();
-      const budgetMs = checkBudgetMs(context);
-      if (budgetMs !== undefined) {
-        timer = setTimeout(
-          () =>
-            deadline.abort(new Error(`no answer within ${budgetMs} ms, the time left to check and answer`)),
-          budgetMs,
-        );
-      }
-      checks = await runTestTrafficChecks(resolved, {
-        signal: deadline.signal,
-        ...(dependencies.fetch === undefined ? {} : { fetch: dependencies.fetch }),
-      });
-    } catch (thrown) {
-      error = describeError(thrown);
-    } finally {
-      clearTimeout(timer);
-    }
+    const { checks, error } = await runBeforeDeadline(
+      context,
+      ANSWER_RESERVE_MS,
+      'answer',
+      (signal) =>
+        runTestTrafficChecks(readSettings(), {
+          signal,
+          ...(dependencies.fetch === undefined ? {} : { fetch: dependencies.fetch }),
+        }),
+      describeError,
+    );
 
     for (const check of checks) {
       log({
@@ -191,10 +179,4 @@ export function createEcsTestTrafficEvaluation(
     });
     return { hookStatus, checked: true, checks, ...(error === undefined ? {} : { error }) };
   };
-}
-
-/** How long the checks may take, or undefined outside Lambda (no context, no limit). */
-function checkBudgetMs(context: HookContext | undefined): number | undefined {
-  if (context === undefined) return undefined;
-  return Math.max(0, context.getRemainingTimeInMillis() - ANSWER_RESERVE_MS);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { expectStatus, expectStatusAndBody, oneLine, quote } from '../shared/smoke.ts';
+import { type ContractRoute, oneLine, quote, SERVICE_CONTRACT } from '../shared/smoke.ts';
 import type { HookSettings } from './settings.ts';
 
 /** What one smoke check found. */
@@ -25,44 +25,13 @@ export interface CheckDependencies {
   readonly signal?: AbortSignal;
 }
 
-/** A route to request and what its answer must be; `verify` returns what is wrong, if anything. */
-interface SmokeCheck {
-  readonly path: string;
-  readonly verify: (answer: Answer, settings: HookSettings) => string | undefined;
-}
-
 interface Answer {
   readonly statusCode: number;
   readonly body: string;
 }
 
-// The contract of service/src/app.ts, as a client sees it through the HTTP API. Only `/` is touched by the
-// fault switch (FAULT_MODE=root-500), so a version with the switch on fails here before it gets traffic.
-const CHECKS: readonly SmokeCheck[] = [
-  { path: '/', verify: (answer) => expectStatusAndBody(answer, 200, 'Hello, DevOps!') },
-  { path: '/health', verify: (answer) => expectStatusAndBody(answer, 200, 'healthy') },
-  {
-    path: '/info',
-    verify: (answer, settings) => {
-      const wrongStatus = expectStatus(answer, 200);
-      if (wrongStatus !== undefined) return wrongStatus;
-      let info: unknown;
-      try {
-        info = JSON.parse(answer.body);
-      } catch {
-        return `expected a JSON body, got ${quote(answer.body)}`;
-      }
-      const engine =
-        typeof info === 'object' && info !== null ? (info as { engine?: unknown }).engine : undefined;
-      return engine === settings.expectedEngine
-        ? undefined
-        : `expected engine ${JSON.stringify(settings.expectedEngine)}, got ${engine === undefined ? 'no engine' : quote(typeof engine === 'string' ? engine : JSON.stringify(engine))}`;
-    },
-  },
-];
-
 /** The routes the hook requests, in the order it reports them. */
-export const CHECKED_ROUTES: readonly string[] = CHECKS.map((check) => `GET ${check.path}`);
+export const CHECKED_ROUTES: readonly string[] = SERVICE_CONTRACT.map((route) => `GET ${route.path}`);
 
 /**
  * Invokes the target version once per route, concurrently, and judges each answer on its own: one failed
@@ -72,11 +41,11 @@ export async function runSmokeChecks(
   settings: HookSettings,
   dependencies: CheckDependencies,
 ): Promise<CheckResult[]> {
-  return Promise.all(CHECKS.map((check) => runCheck(check, settings, dependencies)));
+  return Promise.all(SERVICE_CONTRACT.map((route) => runCheck(route, settings, dependencies)));
 }
 
 async function runCheck(
-  check: SmokeCheck,
+  check: ContractRoute,
   settings: HookSettings,
   { lambda, now = () => new Date(), signal }: CheckDependencies,
 ): Promise<CheckResult> {
@@ -118,7 +87,7 @@ async function runCheck(
   }
   const answer = readProxyResult(payload);
   if (typeof answer === 'string') return finish(answer);
-  return finish(check.verify(answer, settings), answer.statusCode);
+  return finish(check.verify(answer, settings.expectedEngine), answer.statusCode);
 }
 
 /**

@@ -7,7 +7,7 @@ import {
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { safeLog, settingsOnce } from '../shared/smoke.ts';
+import { runBeforeDeadline, safeLog, settingsOnce } from '../shared/smoke.ts';
 import { type CheckResult, describeError, runSmokeChecks } from './checks.ts';
 import type { HookSettings } from './settings.ts';
 
@@ -77,30 +77,18 @@ export function createPreTrafficHook(
     const { DeploymentId: deploymentId, LifecycleEventHookExecutionId: lifecycleEventHookExecutionId } =
       parsed.data;
 
-    let checks: CheckResult[] = [];
-    let error: string | undefined;
-    const deadline = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const resolved = readSettings();
-      const budgetMs = checkBudgetMs(context);
-      if (budgetMs !== undefined) {
-        timer = setTimeout(
-          () =>
-            deadline.abort(new Error(`no answer within ${budgetMs} ms, the time left to check and report`)),
-          budgetMs,
-        );
-      }
-      checks = await runSmokeChecks(resolved, {
-        lambda,
-        signal: deadline.signal,
-        ...(dependencies.now === undefined ? {} : { now: dependencies.now }),
-      });
-    } catch (thrown) {
-      error = describeError(thrown);
-    } finally {
-      clearTimeout(timer);
-    }
+    const { checks, error } = await runBeforeDeadline(
+      context,
+      REPORT_RESERVE_MS,
+      'report',
+      (signal) =>
+        runSmokeChecks(readSettings(), {
+          lambda,
+          signal,
+          ...(dependencies.now === undefined ? {} : { now: dependencies.now }),
+        }),
+      describeError,
+    );
 
     for (const check of checks) {
       log({
@@ -160,10 +148,4 @@ export function createPreTrafficHook(
     }
     return verdict;
   };
-}
-
-/** How long the checks may take, or undefined outside Lambda (no context, no limit). */
-function checkBudgetMs(context: HookContext | undefined): number | undefined {
-  if (context === undefined) return undefined;
-  return Math.max(0, context.getRemainingTimeInMillis() - REPORT_RESERVE_MS);
 }

@@ -14,7 +14,7 @@ import {
 } from '../../config/index.ts';
 import { ArtifactBucket } from './artifact-bucket.ts';
 import { PublishedParameters } from './published-parameters.ts';
-import { RollbackAlarms } from './rollback-alarms.ts';
+import { balancer5xxMetric, RollbackAlarms } from './rollback-alarms.ts';
 import { ServiceInstanceRole } from './service-instance-role.ts';
 import { ServiceLaunchTemplate } from './service-launch-template.ts';
 import { ServiceLoadBalancer } from './service-load-balancer.ts';
@@ -168,7 +168,11 @@ export class Ec2Service extends Construct {
     });
     const { rollback } = config.ec2;
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
-      http5xx: this.balancer.http5xxMetric(Duration.seconds(rollback.periodSeconds)),
+      http5xx: balancer5xxMetric(
+        this.balancer.loadBalancer,
+        { target: this.balancer.targetGroup },
+        Duration.seconds(rollback.periodSeconds),
+      ),
       logGroup: this.logs.logGroup,
       metricNamespace: names.metricNamespace,
       http5xxThreshold: rollback.http5xxThreshold,

@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Names, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -21,7 +20,7 @@ import {
   grantDatabaseSecret,
 } from './database-access.ts';
 import { estateFunction } from './estate-function.ts';
-import { RollbackAlarms } from './rollback-alarms.ts';
+import { balancer5xxMetric, RollbackAlarms } from './rollback-alarms.ts';
 import { containerBuildContext } from './service-bundles.ts';
 import { HEALTH_CHECK_PATH, SERVICE_PORT } from './service-load-balancer.ts';
 import { ServiceLogGroup } from './service-log-group.ts';
@@ -236,7 +235,12 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
     ]);
 
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
-      http5xx: this.http5xxMetric(period),
+      // Both target groups: whichever holds the new tasks.
+      http5xx: balancer5xxMetric(
+        this.loadBalancer,
+        { blue: this.blueTargetGroup, green: this.greenTargetGroup },
+        period,
+      ),
       logGroup: this.logs.logGroup,
       metricNamespace: names.metricNamespace,
       http5xxThreshold: settings.rollback.http5xxThreshold,
@@ -363,21 +367,6 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
 
   allowDatabaseHost(parameterName: string): void {
     grantDatabaseHost(this.taskDefinition.taskRole, parameterName);
-  }
-
-  /** 5xx of the balancer and of both target groups: whichever holds the new tasks. */
-  private http5xxMetric(period: Duration): cloudwatch.IMetric {
-    const sum = { period, statistic: cloudwatch.Stats.SUM };
-    return new cloudwatch.MathExpression({
-      expression: 'FILL(elb, 0) + FILL(blue, 0) + FILL(green, 0)',
-      usingMetrics: {
-        elb: this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, sum),
-        blue: this.blueTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum),
-        green: this.greenTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum),
-      },
-      period,
-      label: '5xx responses',
-    });
   }
 }
 

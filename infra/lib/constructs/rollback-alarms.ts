@@ -1,6 +1,7 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -11,6 +12,33 @@ import { Construct } from 'constructs';
  * contains the word "failure" must not count.
  */
 export const FAILURE_RECORD_PATTERN = logs.FilterPattern.stringValue('$.outcome', '=', 'failure');
+
+/**
+ * 5xx responses per period of a balancer and its target groups together: a 502/503 of the balancer (no
+ * healthy target, a target that reset) is as much what a user of a broken release sees as a 500. The
+ * target groups are named by their metric ids (`target`, or `blue` and `green`).
+ */
+export function balancer5xxMetric(
+  loadBalancer: elbv2.ApplicationLoadBalancer,
+  targetGroups: Readonly<Record<string, elbv2.ApplicationTargetGroup>>,
+  period: Duration,
+): cloudwatch.IMetric {
+  const sum = { period, statistic: cloudwatch.Stats.SUM };
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {
+    elb: loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, sum),
+  };
+  for (const [id, group] of Object.entries(targetGroups)) {
+    usingMetrics[id] = group.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum);
+  }
+  return new cloudwatch.MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + '),
+    usingMetrics,
+    period,
+    label: '5xx responses',
+  });
+}
 
 /** Props of {@link RollbackAlarms}. */
 export interface RollbackAlarmsProps {

@@ -1,5 +1,4 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -93,22 +92,5 @@ export class ServiceLoadBalancer extends Construct {
       ec2.Port.tcp(SERVICE_PORT),
       'Service port from the load balancer',
     );
-  }
-
-  /**
-   * 5xx responses per period, the balancer's and its targets' together: a 502/503 of the balancer (no
-   * healthy target, a target that reset) is as much what a user of a broken revision sees as a 500.
-   */
-  http5xxMetric(period: Duration): cloudwatch.IMetric {
-    const sum = { period, statistic: cloudwatch.Stats.SUM };
-    return new cloudwatch.MathExpression({
-      expression: 'FILL(elb, 0) + FILL(target, 0)',
-      usingMetrics: {
-        elb: this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, sum),
-        target: this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum),
-      },
-      period,
-      label: '5xx responses',
-    });
   }
 }
