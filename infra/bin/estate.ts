@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { App } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   backupCopyRegion,
   backupLandingSite,
@@ -11,6 +12,8 @@ import {
 } from '../config/index.ts';
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
+import type { DatabaseReader } from '../lib/constructs/database-access.ts';
+import type { ServiceSettingsTarget } from '../lib/constructs/service-settings.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
@@ -123,38 +126,31 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   if (asg.enabled) {
     for (const region of asg.regions) add(ec2Engine(new AsgStack(app, primary(region)), 'asg'));
   }
+  // The other engines' services take their settings and database grants themselves.
+  const engineService = (
+    region: Site['region'],
+    name: string,
+    connections: ec2.IConnectable,
+    service: ServiceSettingsTarget & DatabaseReader,
+  ) => connect(region, { name, connections, settings: service, role: service });
   if (beanstalk.enabled) {
     for (const region of beanstalk.regions) {
       const { service } = add(new BeanstalkStack(app, primary(region)));
-      connect(region, {
-        name: 'beanstalk',
-        connections: service.instanceSecurityGroup,
-        settings: service,
-        role: service,
-      });
+      engineService(region, 'beanstalk', service.instanceSecurityGroup, service);
     }
   }
   if (ecs.enabled) {
     for (const region of ecs.regions) {
       const { service } = add(new EcsStack(app, primary(region)));
-      connect(region, {
-        name: 'ecs',
-        connections: service.taskSecurityGroup,
-        settings: service,
-        role: service,
-      });
+      engineService(region, 'ecs', service.taskSecurityGroup, service);
     }
   }
   if (serverless.enabled) {
     for (const region of serverless.regions) {
-      const engine = add(new ServerlessStack(app, { ...primary(region), reachesDatabase: data.has(region) }));
-      const { service } = engine;
-      connect(region, {
-        name: 'serverless',
-        connections: service.function,
-        settings: service,
-        role: service,
-      });
+      const { service } = add(
+        new ServerlessStack(app, { ...primary(region), reachesDatabase: data.has(region) }),
+      );
+      engineService(region, 'serverless', service.function, service);
     }
   }
   return { stacks, foundations, data };
