@@ -12,8 +12,8 @@ import {
 } from '../config/index.ts';
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
-import type { DatabaseReader } from '../lib/constructs/database-access.ts';
-import type { ServiceSettingsTarget } from '../lib/constructs/service-settings.ts';
+import type { DatabaseReader } from '../lib/constructs/data/database-access.ts';
+import type { ServiceSettingsTarget } from '../lib/constructs/engines/service-settings.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';

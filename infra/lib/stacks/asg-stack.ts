@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { parameterName } from '../../config/index.ts';
-import { AutoScalingFleet } from '../constructs/auto-scaling-fleet.ts';
-import { ServerDeployment } from '../constructs/codedeploy-server.ts';
-import { CpuStressDocument } from '../constructs/cpu-stress-document.ts';
-import { Ec2Service, ec2EngineNames, ec2ServiceProps } from '../constructs/ec2-service.ts';
-import { PublishedParameters } from '../constructs/published-parameters.ts';
+import { AutoScalingFleet } from '../constructs/engines/ec2/auto-scaling-fleet.ts';
+import { ServerDeployment } from '../constructs/engines/ec2/codedeploy-server.ts';
+import { CpuStressDocument } from '../constructs/engines/ec2/cpu-stress-document.ts';
+import { Ec2Service, ec2EngineNames, ec2ServiceProps } from '../constructs/engines/ec2/ec2-service.ts';
+import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 

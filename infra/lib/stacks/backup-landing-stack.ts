@@ -7,10 +7,10 @@ import {
   estateKeyAlias,
   type Site,
 } from '../../config/index.ts';
-import { AlarmTopic } from '../constructs/alarm-topic.ts';
-import { BackupCopyRelay } from '../constructs/backup-copy-relay.ts';
-import { BackupVault } from '../constructs/backup-vault.ts';
-import { EstateKey } from '../constructs/estate-key.ts';
+import { BackupCopyRelay } from '../constructs/backup/backup-copy-relay.ts';
+import { BackupVault } from '../constructs/backup/backup-vault.ts';
+import { AlarmTopic } from '../constructs/foundation/alarm-topic.ts';
+import { EstateKey } from '../constructs/foundation/estate-key.ts';
 import { type BackupVaultStack, vaultLock } from './backup-vault-stack.ts';
 import { EstateStack } from './estate-stack.ts';
 

@@ -8,8 +8,8 @@ import {
   type EstateConfig,
   type Site,
 } from '../../config/index.ts';
-import { BackupPlan } from '../constructs/backup-plan.ts';
-import { BackupVault } from '../constructs/backup-vault.ts';
+import { BackupPlan } from '../constructs/backup/backup-plan.ts';
+import { BackupVault } from '../constructs/backup/backup-vault.ts';
 import { vaultLock } from './backup-vault-stack.ts';
 import type { DataStack } from './data-stack.ts';
 import { EstateStack } from './estate-stack.ts';

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { backupVaultName, type EstateConfig, type Site } from '../../config/index.ts';
-import { BackupVault } from '../constructs/backup-vault.ts';
+import { BackupVault } from '../constructs/backup/backup-vault.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 

@@ -1,7 +1,10 @@
 import type { Construct } from 'constructs';
 import { parameterName } from '../../config/index.ts';
-import { BeanstalkEnvironment, beanstalkNames } from '../constructs/beanstalk-environment.ts';
-import { PublishedParameters } from '../constructs/published-parameters.ts';
+import {
+  BeanstalkEnvironment,
+  beanstalkNames,
+} from '../constructs/engines/beanstalk/beanstalk-environment.ts';
+import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 

@@ -10,13 +10,13 @@ import {
   estateKeyAlias,
   type Site,
 } from '../../config/index.ts';
-import type { DatabaseReader } from '../constructs/database-access.ts';
-import { DatabaseAppUser } from '../constructs/database-app-user.ts';
-import { DatabaseCluster, regionKeyByAlias } from '../constructs/database-cluster.ts';
-import { DatabaseEvents } from '../constructs/database-events.ts';
-import { DatabaseSecondary } from '../constructs/database-secondary.ts';
-import { PublishedParameters } from '../constructs/published-parameters.ts';
-import type { ServiceSettingsTarget } from '../constructs/service-settings.ts';
+import type { DatabaseReader } from '../constructs/data/database-access.ts';
+import { DatabaseAppUser } from '../constructs/data/database-app-user.ts';
+import { DatabaseCluster, regionKeyByAlias } from '../constructs/data/database-cluster.ts';
+import { DatabaseEvents } from '../constructs/data/database-events.ts';
+import { DatabaseSecondary } from '../constructs/data/database-secondary.ts';
+import type { ServiceSettingsTarget } from '../constructs/engines/service-settings.ts';
+import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 

@@ -1,8 +1,8 @@
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parameterName } from '../../config/index.ts';
-import { FargateEngine } from '../constructs/fargate-service.ts';
-import { PublishedParameters } from '../constructs/published-parameters.ts';
+import { FargateEngine } from '../constructs/engines/ecs/fargate-service.ts';
+import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 

@@ -1,9 +1,9 @@
 import type { Construct } from 'constructs';
 import type { EstateConfig, Site } from '../../config/index.ts';
-import { BlueGreenDeploymentGroup } from '../constructs/blue-green-deployment-group.ts';
-import { ServerDeployment } from '../constructs/codedeploy-server.ts';
-import { Ec2Service, ec2EngineNames, ec2ServiceProps } from '../constructs/ec2-service.ts';
-import { StandaloneFleet } from '../constructs/standalone-fleet.ts';
+import { BlueGreenDeploymentGroup } from '../constructs/engines/ec2/blue-green-deployment-group.ts';
+import { ServerDeployment } from '../constructs/engines/ec2/codedeploy-server.ts';
+import { Ec2Service, ec2EngineNames, ec2ServiceProps } from '../constructs/engines/ec2/ec2-service.ts';
+import { StandaloneFleet } from '../constructs/engines/ec2/standalone-fleet.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 

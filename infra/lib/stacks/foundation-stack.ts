@@ -2,12 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type EstateConfig, estateKeyAlias, parameterName, type Site } from '../../config/index.ts';
-import { AccessLogBucket } from '../constructs/access-log-bucket.ts';
-import { AlarmTopic } from '../constructs/alarm-topic.ts';
-import { CostBudget } from '../constructs/cost-budget.ts';
-import { EstateKey } from '../constructs/estate-key.ts';
-import { Network } from '../constructs/network.ts';
-import { PublishedParameters } from '../constructs/published-parameters.ts';
+import { AccessLogBucket } from '../constructs/foundation/access-log-bucket.ts';
+import { AlarmTopic } from '../constructs/foundation/alarm-topic.ts';
+import { EstateKey } from '../constructs/foundation/estate-key.ts';
+import { Network } from '../constructs/foundation/network.ts';
+import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
+import { CostBudget } from '../constructs/governance/cost-budget.ts';
 import { EstateStack } from './estate-stack.ts';
 
 /** Props of {@link FoundationStack}. */

@@ -1,8 +1,8 @@
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type EstateConfig, estateKeyAlias, type Site } from '../../config/index.ts';
-import { BucketReplication } from '../constructs/bucket-replication.ts';
-import { ParameterBackup } from '../constructs/parameter-backup.ts';
+import { BucketReplication } from '../constructs/backup/bucket-replication.ts';
+import { ParameterBackup } from '../constructs/backup/parameter-backup.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 

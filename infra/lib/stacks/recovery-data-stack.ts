@@ -1,8 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { EstateConfig, Site } from '../../config/index.ts';
-import { ReplicaBucket } from '../constructs/bucket-replication.ts';
-import { ImageReplicaRegistry } from '../constructs/image-repository.ts';
+import { ReplicaBucket } from '../constructs/backup/bucket-replication.ts';
+import { ImageReplicaRegistry } from '../constructs/delivery/image-repository.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
 import { backupNames } from './parameter-backup-stack.ts';

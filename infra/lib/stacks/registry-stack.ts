@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { type EstateConfig, parameterName } from '../../config/index.ts';
-import { ImageRepository, type ReplicationDestination } from '../constructs/image-repository.ts';
-import { PublishedParameters } from '../constructs/published-parameters.ts';
+import { ImageRepository, type ReplicationDestination } from '../constructs/delivery/image-repository.ts';
+import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 

@@ -1,8 +1,8 @@
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parameterName } from '../../config/index.ts';
-import { PublishedParameters } from '../constructs/published-parameters.ts';
-import { ServerlessService } from '../constructs/serverless-service.ts';
+import { ServerlessService } from '../constructs/engines/serverless/serverless-service.ts';
+import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEstate } from '../../../bin/estate.ts';
 import { DEFAULT_CONFIG, estateKeyAlias, parseConfig } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
-import { RDS_EVENT_CATEGORIES } from '../../../lib/constructs/database-events.ts';
+import { RDS_EVENT_CATEGORIES } from '../../../lib/constructs/data/database-events.ts';
 import type { AsgStack } from '../../../lib/stacks/asg-stack.ts';
 import { estate, type SynthesizedStack, type TemplateJson } from '../../support/estate.ts';
 import { flatten, only, props, resources, target } from './ec2-template.ts';

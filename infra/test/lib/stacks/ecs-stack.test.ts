@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, PROFILES } from '../../../config/index.ts';
 import { readHookSettings } from '../../../functions/ecs-test-traffic-hook/settings.ts';
-import { TEST_TRAFFIC_HEADER } from '../../../lib/constructs/fargate-service.ts';
+import { TEST_TRAFFIC_HEADER } from '../../../lib/constructs/engines/ecs/fargate-service.ts';
 import { estate } from '../../support/estate.ts';
 import { flatten, only, props, resources, target } from './ec2-template.ts';
 

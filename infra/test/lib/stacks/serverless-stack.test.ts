@@ -15,8 +15,8 @@ import { DEFAULT_CONFIG, databaseNames, PROFILES, parseConfig } from '../../../c
 import { createPreTrafficHook } from '../../../functions/pre-traffic-hook/hook.ts';
 import { readHookSettings } from '../../../functions/pre-traffic-hook/settings.ts';
 import { createEstateApp } from '../../../lib/app.ts';
-import { FAILURE_RECORD_PATTERN } from '../../../lib/constructs/rollback-alarms.ts';
-import { serviceLambdaBundle } from '../../../lib/constructs/service-bundles.ts';
+import { FAILURE_RECORD_PATTERN } from '../../../lib/constructs/engines/rollback-alarms.ts';
+import { serviceLambdaBundle } from '../../../lib/constructs/engines/service-bundles.ts';
 import type { ServerlessStack } from '../../../lib/stacks/serverless-stack.ts';
 import { estate } from '../../support/estate.ts';
 import { flatten, only, props, resources, target } from './ec2-template.ts';

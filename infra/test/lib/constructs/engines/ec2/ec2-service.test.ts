@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../config/index.ts';
-import { estate } from '../../support/estate.ts';
-import { flatten, launchTemplateData, only, props, resources, target } from '../stacks/ec2-template.ts';
+import { DEFAULT_CONFIG } from '../../../../../config/index.ts';
+import { estate } from '../../../../support/estate.ts';
+import { flatten, launchTemplateData, only, props, resources, target } from '../../../stacks/ec2-template.ts';
 
 // Every EC2 engine stack of the default estate: the fleet (home) and the ASGs (home and eu-central-1).
 const ENGINES = estate('lab')

@@ -12,21 +12,23 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { EstateConfig } from '../../config/index.ts';
+import type { EstateConfig } from '../../../../config/index.ts';
 import {
   type DatabaseReader,
   type DatabaseSecretAccess,
   grantDatabaseHost,
   grantDatabaseSecret,
-} from './database-access.ts';
-import { estateFunction } from './estate-function.ts';
-import { balancer5xxMetric, RollbackAlarms } from './rollback-alarms.ts';
-import { containerBuildContext } from './service-bundles.ts';
-import { HEALTH_CHECK_PATH, SERVICE_PORT } from './service-load-balancer.ts';
-import { ServiceLogGroup } from './service-log-group.ts';
-import { checkSetting, type ServiceSettingsTarget } from './service-settings.ts';
+} from '../../data/database-access.ts';
+import { estateFunction } from '../../foundation/estate-function.ts';
+import { balancer5xxMetric, RollbackAlarms } from '../rollback-alarms.ts';
+import { containerBuildContext } from '../service-bundles.ts';
+import { HEALTH_CHECK_PATH, SERVICE_PORT } from '../service-load-balancer.ts';
+import { ServiceLogGroup } from '../service-log-group.ts';
+import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
 
-const HOOK_ENTRY = fileURLToPath(new URL('../../functions/ecs-test-traffic-hook/index.ts', import.meta.url));
+const HOOK_ENTRY = fileURLToPath(
+  new URL('../../../../functions/ecs-test-traffic-hook/index.ts', import.meta.url),
+);
 
 /** The port of the test listener: ECS sends it to the new tasks before any production traffic. */
 export const TEST_LISTENER_PORT = 8080;

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
-import { BackupVault } from '../../../lib/constructs/backup-vault.ts';
+import { BackupVault } from '../../../../lib/constructs/backup/backup-vault.ts';
 
 function vaultPolicy(organizationId?: string) {
   const stack = new Stack(undefined, 'Test', { env: { account: '222222222222', region: 'us-east-2' } });

@@ -1,11 +1,11 @@
 import type * as budgets from 'aws-cdk-lib/aws-budgets';
 import { describe, expect, it } from 'vitest';
-import { buildEstate } from '../../../bin/estate.ts';
-import { DEFAULT_CONFIG, parseConfig } from '../../../config/index.ts';
-import { createEstateApp } from '../../../lib/app.ts';
-import { BUDGET_THRESHOLDS } from '../../../lib/constructs/cost-budget.ts';
-import { estate } from '../../support/estate.ts';
-import { only, props, resources, target } from '../stacks/ec2-template.ts';
+import { buildEstate } from '../../../../bin/estate.ts';
+import { DEFAULT_CONFIG, parseConfig } from '../../../../config/index.ts';
+import { createEstateApp } from '../../../../lib/app.ts';
+import { BUDGET_THRESHOLDS } from '../../../../lib/constructs/governance/cost-budget.ts';
+import { estate } from '../../../support/estate.ts';
+import { only, props, resources, target } from '../../stacks/ec2-template.ts';
 
 const ACCOUNTS = [
   ['primary', `Hello-Foundation-${DEFAULT_CONFIG.homeRegion}`, DEFAULT_CONFIG.budget.monthlyUsd],

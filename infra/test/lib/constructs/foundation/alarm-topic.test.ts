@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
-import { AlarmTopic } from '../../../lib/constructs/alarm-topic.ts';
+import { AlarmTopic } from '../../../../lib/constructs/foundation/alarm-topic.ts';
 
 function topicTemplate(email?: string): Template {
   const app = new App({ builtinCloudFormationValidation: false });

@@ -1,7 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { declareLogBucket } from '../aspects/guardrails.ts';
+import { declareLogBucket } from '../../aspects/guardrails.ts';
 
 /** Props of {@link AccessLogBucket}. */
 export interface AccessLogBucketProps {

@@ -11,9 +11,9 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { estateFunction } from './estate-function.ts';
+import { estateFunction } from '../foundation/estate-function.ts';
 
-const ENTRY = fileURLToPath(new URL('../../functions/backup-copy-relay/index.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../../functions/backup-copy-relay/index.ts', import.meta.url));
 
 /** Props of {@link BackupCopyRelay}. */
 export interface BackupCopyRelayProps {

@@ -5,7 +5,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { ServerDeploymentConfigName } from '../../config/index.ts';
+import type { ServerDeploymentConfigName } from '../../../../config/index.ts';
 
 /**
  * ASG processes CodeDeploy suspends during an in-place deployment (SCALE-5): no AZ rebalancing, health

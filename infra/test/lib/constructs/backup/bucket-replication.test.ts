@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { createEstateApp } from '../../../lib/app.ts';
-import { BucketReplication } from '../../../lib/constructs/bucket-replication.ts';
+import { createEstateApp } from '../../../../lib/app.ts';
+import { BucketReplication } from '../../../../lib/constructs/backup/bucket-replication.ts';
 
 const DESTINATION = {
   account: '222222222222',

@@ -3,8 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { describe, expect, it } from 'vitest';
-import { SERVER_DEPLOYMENT_CONFIGS, type ServerDeploymentConfigName } from '../../../config/index.ts';
-import { ServerDeployment } from '../../../lib/constructs/codedeploy-server.ts';
+import { SERVER_DEPLOYMENT_CONFIGS, type ServerDeploymentConfigName } from '../../../../../config/index.ts';
+import { ServerDeployment } from '../../../../../lib/constructs/engines/ec2/codedeploy-server.ts';
 
 /** One in-place group over tagged instances, alone in a stack: a tiny synthesis per case. */
 function inPlaceTemplate(config: ServerDeploymentConfigName): Template {

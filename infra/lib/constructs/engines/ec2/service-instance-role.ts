@@ -9,7 +9,7 @@ import {
   type DatabaseSecretAccess,
   grantDatabaseHost,
   grantDatabaseSecret,
-} from './database-access.ts';
+} from '../../data/database-access.ts';
 
 /** Props of {@link ServiceInstanceRole}. */
 export interface ServiceInstanceRoleProps {

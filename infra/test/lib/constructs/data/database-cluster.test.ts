@@ -4,7 +4,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { DatabaseCluster, type DatabaseClusterProps } from '../../../lib/constructs/database-cluster.ts';
+import {
+  DatabaseCluster,
+  type DatabaseClusterProps,
+} from '../../../../lib/constructs/data/database-cluster.ts';
 
 const env = { account: '111111111111', region: 'us-east-1' };
 

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { dataBucketProps } from './data-bucket.ts';
+import { dataBucketProps } from '../foundation/data-bucket.ts';
 
 /** Where a source bucket's objects go: a bucket of another account, known by name only. */
 export interface ReplicaDestination {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { InterfaceEndpointSettings } from '../../config/index.ts';
+import type { InterfaceEndpointSettings } from '../../../config/index.ts';
 
 /** Props of {@link Network}. */
 export interface NetworkProps {

@@ -9,10 +9,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { estateFunction } from '../foundation/estate-function.ts';
 import { awsApiClientGroup, type DatabaseCluster } from './database-cluster.ts';
-import { estateFunction } from './estate-function.ts';
 
-const ENTRY = fileURLToPath(new URL('../../functions/database-app-user/index.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../../functions/database-app-user/index.ts', import.meta.url));
 
 /** Props of {@link DatabaseAppUser}. */
 export interface DatabaseAppUserProps {

@@ -1,7 +1,7 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { dataBucketProps } from './data-bucket.ts';
+import { dataBucketProps } from '../../foundation/data-bucket.ts';
 
 /** Props of {@link ArtifactBucket}. */
 export interface ArtifactBucketProps {

@@ -14,20 +14,24 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { EstateConfig, LambdaDeploymentConfigName } from '../../config/index.ts';
+import type { EstateConfig, LambdaDeploymentConfigName } from '../../../../config/index.ts';
 import {
   type DatabaseReader,
   type DatabaseSecretAccess,
   grantDatabaseHost,
   grantDatabaseSecret,
-} from './database-access.ts';
-import { ESTATE_LAMBDA_ARCHITECTURE, ESTATE_LAMBDA_RUNTIME, estateFunction } from './estate-function.ts';
-import { RollbackAlarms } from './rollback-alarms.ts';
-import { serviceLambdaBundle, serviceLambdaCode } from './service-bundles.ts';
-import { ServiceLogGroup } from './service-log-group.ts';
-import { checkSetting, type ServiceSettingsTarget } from './service-settings.ts';
+} from '../../data/database-access.ts';
+import {
+  ESTATE_LAMBDA_ARCHITECTURE,
+  ESTATE_LAMBDA_RUNTIME,
+  estateFunction,
+} from '../../foundation/estate-function.ts';
+import { RollbackAlarms } from '../rollback-alarms.ts';
+import { serviceLambdaBundle, serviceLambdaCode } from '../service-bundles.ts';
+import { ServiceLogGroup } from '../service-log-group.ts';
+import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
 
-const HOOK_ENTRY = fileURLToPath(new URL('../../functions/pre-traffic-hook/index.ts', import.meta.url));
+const HOOK_ENTRY = fileURLToPath(new URL('../../../../functions/pre-traffic-hook/index.ts', import.meta.url));
 
 /** The names the serverless engine's resources and the operator tool agree on. */
 export function serverlessNames(config: Pick<EstateConfig, 'appName'>) {

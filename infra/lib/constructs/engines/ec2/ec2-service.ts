@@ -11,15 +11,15 @@ import {
   type EstateConfig,
   type ProfileSettings,
   parameterName,
-} from '../../config/index.ts';
+} from '../../../../config/index.ts';
+import { PublishedParameters } from '../../foundation/published-parameters.ts';
+import { balancer5xxMetric, RollbackAlarms } from '../rollback-alarms.ts';
+import { ServiceLoadBalancer } from '../service-load-balancer.ts';
+import { ServiceLogGroup } from '../service-log-group.ts';
+import { ServiceSettings } from '../service-settings.ts';
 import { ArtifactBucket } from './artifact-bucket.ts';
-import { PublishedParameters } from './published-parameters.ts';
-import { balancer5xxMetric, RollbackAlarms } from './rollback-alarms.ts';
 import { ServiceInstanceRole } from './service-instance-role.ts';
 import { ServiceLaunchTemplate } from './service-launch-template.ts';
-import { ServiceLoadBalancer } from './service-load-balancer.ts';
-import { ServiceLogGroup } from './service-log-group.ts';
-import { ServiceSettings } from './service-settings.ts';
 
 /** The EC2 engines. */
 export type Ec2Engine = 'fleet' | 'asg';

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { Construct } from 'constructs';
-import { SERVICE_PORT } from './service-load-balancer.ts';
+import { SERVICE_PORT } from '../service-load-balancer.ts';
 
 /** Props of {@link StandaloneFleet}. */
 export interface StandaloneFleetProps {

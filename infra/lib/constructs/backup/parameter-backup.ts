@@ -9,11 +9,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { dataBucketProps } from '../foundation/data-bucket.ts';
+import { estateFunction } from '../foundation/estate-function.ts';
 import type { BucketReplication } from './bucket-replication.ts';
-import { dataBucketProps } from './data-bucket.ts';
-import { estateFunction } from './estate-function.ts';
 
-const ENTRY = fileURLToPath(new URL('../../functions/parameter-backup/index.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../../functions/parameter-backup/index.ts', import.meta.url));
 
 /** Props of {@link ParameterBackup}. */
 export interface ParameterBackupProps {

@@ -4,16 +4,16 @@ import * as elasticbeanstalk from 'aws-cdk-lib/aws-elasticbeanstalk';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import type { EstateConfig } from '../../config/index.ts';
+import type { EstateConfig } from '../../../../config/index.ts';
 import {
   type DatabaseReader,
   type DatabaseSecretAccess,
   grantDatabaseHost,
   grantDatabaseSecret,
-} from './database-access.ts';
-import { beanstalkSourceBundle } from './service-bundles.ts';
-import { HEALTH_CHECK_PATH } from './service-load-balancer.ts';
-import { checkSetting, type ServiceSettingsTarget } from './service-settings.ts';
+} from '../../data/database-access.ts';
+import { beanstalkSourceBundle } from '../service-bundles.ts';
+import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
+import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
 
 /** The names the Beanstalk engine and the operator tool agree on. */
 export function beanstalkNames(config: Pick<EstateConfig, 'appName'>) {

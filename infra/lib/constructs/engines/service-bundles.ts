@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
-import { LAMBDA_PACKAGE_JSON, lambdaBuildOptions, webBuildOptions } from '../../../scripts/build.ts';
+import { LAMBDA_PACKAGE_JSON, lambdaBuildOptions, webBuildOptions } from '../../../../scripts/build.ts';
 
 /** A bundle of the service built at synthesis, and the version that names it. */
 export interface ServiceBundle {
@@ -43,7 +43,7 @@ export function serviceLambdaCode(): lambda.Code {
   return lambda.Code.fromAsset(serviceLambdaBundle().directory);
 }
 
-const BEANSTALK_FILES = fileURLToPath(new URL('../../../deploy/beanstalk/bundle', import.meta.url));
+const BEANSTALK_FILES = fileURLToPath(new URL('../../../../deploy/beanstalk/bundle', import.meta.url));
 
 /**
  * The Elastic Beanstalk source bundle: the web-mode `server.mjs`, the Procfile that starts it and the
@@ -57,7 +57,7 @@ export function beanstalkSourceBundle(): ServiceBundle {
   });
 }
 
-const CONTAINER_FILES = fileURLToPath(new URL('../../../deploy/container', import.meta.url));
+const CONTAINER_FILES = fileURLToPath(new URL('../../../../deploy/container', import.meta.url));
 
 /**
  * The container image's build context: the Dockerfile of deploy/container and the web-mode `server.mjs`
@@ -126,6 +126,6 @@ function filesUnder(directory: string): string[] {
 }
 
 function packageVersion(): string {
-  const file = new URL('../../../package.json', import.meta.url);
+  const file = new URL('../../../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatRequestLogLine, type RequestLogLine } from '../../../../service/src/log.ts';
-import { estate } from '../../support/estate.ts';
-import { only, props, resources } from '../stacks/ec2-template.ts';
+import { formatRequestLogLine, type RequestLogLine } from '../../../../../service/src/log.ts';
+import { estate } from '../../../support/estate.ts';
+import { only, props, resources } from '../../stacks/ec2-template.ts';
 
 /**
  * Evaluates the CloudWatch Logs JSON filter patterns this estate uses, `{ $.a.b = "value" }` and

@@ -3,9 +3,9 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_STRESS_SECONDS } from '../../../lib/constructs/cpu-stress-document.ts';
-import { estate } from '../../support/estate.ts';
-import { only } from '../stacks/ec2-template.ts';
+import { MAX_STRESS_SECONDS } from '../../../../../lib/constructs/engines/ec2/cpu-stress-document.ts';
+import { estate } from '../../../../support/estate.ts';
+import { only } from '../../../stacks/ec2-template.ts';
 
 // The document exactly as synthesized into the home region's ASG stack.
 const [, document] = only(estate('lab').stack('Hello-Asg-us-east-1').json, 'AWS::SSM::Document');
