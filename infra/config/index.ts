@@ -6,6 +6,7 @@ export {
   PROFILES,
   type ProfileName,
   type ProfileSettings,
+  type RecoveryVaultLock,
 } from './profiles.ts';
 export { AWS_REGIONS, type AwsRegion } from './regions.ts';
 export {
@@ -22,6 +23,7 @@ export {
   LAMBDA_DEPLOYMENT_CONFIGS,
   type LambdaDeploymentConfigName,
   primaryRegions,
+  recoveryVaultLock,
   SERVER_DEPLOYMENT_CONFIGS,
   type ServerDeploymentConfigName,
 } from './schema.ts';

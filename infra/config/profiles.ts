@@ -33,8 +33,15 @@ export interface ProfileSettings {
     readonly maxCapacityAcu: number;
     readonly deletionProtection: boolean;
   };
-  /** Days AWS Backup keeps the hourly and the daily recovery points (and their copies). */
-  readonly backup: { readonly hourlyRetentionDays: number; readonly dailyRetentionDays: number };
+  /**
+   * Days AWS Backup keeps the hourly and the daily recovery points (and their copies), and how the
+   * recovery account's vaults are locked (see {@link RecoveryVaultLock}).
+   */
+  readonly backup: {
+    readonly hourlyRetentionDays: number;
+    readonly dailyRetentionDays: number;
+    readonly recoveryVaultLock: RecoveryVaultLock;
+  };
   /**
    * The serverless engine's function: memory (CPU grows with it) and the environments kept initialised on
    * its live alias, which remove cold starts and are billed whether used or not.
@@ -43,6 +50,15 @@ export interface ProfileSettings {
   /** Each Fargate task of the ECS engine: vCPU units (1024 = 1 vCPU) and memory. */
   readonly fargate: { readonly cpu: number; readonly memoryMiB: number };
 }
+
+/**
+ * The lock of the recovery account's vaults. Governance: an administrator of that account may lift it.
+ * Compliance: after `changeableForDays` nobody can, not even the account's root, so the copies outlive a
+ * compromised account, and the vault cannot be deleted until its last recovery point expires.
+ */
+export type RecoveryVaultLock =
+  | { readonly mode: 'governance' }
+  | { readonly mode: 'compliance'; readonly changeableForDays: number };
 
 const SSM_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages'] as const;
 
@@ -58,7 +74,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     // No deletion protection: a lab is torn down often, and the final snapshot still keeps the data.
     database: { minCapacityAcu: 0.5, maxCapacityAcu: 2, deletionProtection: false },
     // A day of hourly points and a week of daily ones: every copy path is exercised, storage stays small.
-    backup: { hourlyRetentionDays: 1, dailyRetentionDays: 7 },
+    // Governance lock on the recovery vaults: a lab must be able to lift it to tear down.
+    backup: { hourlyRetentionDays: 1, dailyRetentionDays: 7, recoveryVaultLock: { mode: 'governance' } },
     // Billed per request only: an idle lab costs nothing, the first request after a pause waits ~0.3 s.
     lambda: { memoryMb: 512, provisionedConcurrency: 0 },
     // The smallest Fargate size on Arm: about $7 a month per task running all month.
@@ -73,7 +90,13 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     healthCheck: { intervalSeconds: 10, failureThreshold: 1 },
     instanceType: 't3.small',
     database: { minCapacityAcu: 2, maxCapacityAcu: 8, deletionProtection: true },
-    backup: { hourlyRetentionDays: 7, dailyRetentionDays: 35 },
+    // Compliance lock on the recovery vaults, immutable after a 3-day grace in which a wrong setting can
+    // still be fixed (3 days is the shortest AWS Backup accepts).
+    backup: {
+      hourlyRetentionDays: 7,
+      dailyRetentionDays: 35,
+      recoveryVaultLock: { mode: 'compliance', changeableForDays: 3 },
+    },
     // Two warm environments answer without a cold start: about $9/month each at 1 GiB on Arm (us-east-1).
     lambda: { memoryMb: 1024, provisionedConcurrency: 2 },
     fargate: { cpu: 512, memoryMiB: 1024 },

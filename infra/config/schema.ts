@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROFILES, profileName } from './profiles.ts';
+import { PROFILES, profileName, type RecoveryVaultLock } from './profiles.ts';
 import { AWS_REGIONS, type AwsRegion } from './regions.ts';
 
 /** Account ids and domains that only stand in until a user gives real ones. */
@@ -132,14 +132,14 @@ export type BeanstalkDeploymentPolicy = (typeof BEANSTALK_DEPLOYMENT_POLICIES)[n
 /** The `beanstalk` engine: platform, size and how a version rolls out. */
 const beanstalk = z.strictObject({
   /**
-   * The platform, as `aws elasticbeanstalk list-available-solution-stacks` names it. Synthesis is offline,
-   * so the name comes from here; AWS retires old platform versions for new environments, so keep it current.
+   * The platform branch, as `aws elasticbeanstalk list-platform-branches` names it. Its recommended
+   * version is looked up at deploy time: a pinned version is refused to new accounts once superseded.
    */
-  solutionStack: z
+  platformBranch: z
     .string()
     .regex(
-      /^64bit Amazon Linux 2023 v\d+\.\d+\.\d+ running Node\.js \d+$/,
-      'expected a Node.js platform such as "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"',
+      /^Node\.js \d+ running on 64bit Amazon Linux 2023$/,
+      'expected a Node.js platform branch such as "Node.js 24 running on 64bit Amazon Linux 2023"',
     ),
   deploymentPolicy: z.enum(BEANSTALK_DEPLOYMENT_POLICIES, {
     error: `expected one of ${BEANSTALK_DEPLOYMENT_POLICIES.join(', ')}`,
@@ -281,10 +281,17 @@ const shape = z.strictObject({
       .string()
       .regex(/^o-[a-z0-9]{10,32}$/, 'expected an AWS Organizations id such as o-a1b2c3d4e5')
       .optional(),
-    /** Vault lock (governance mode): every recovery point of every vault must stay between these. */
+    /** Vault lock: every recovery point of every vault must stay between these. */
     vaultLock: z.strictObject({
       minRetentionDays: count(1, 36500),
       maxRetentionDays: count(1, 36500),
+      /** Mode of the recovery account's vaults (compliance: immutable after changeableForDays); unset: the profile's. */
+      recovery: z
+        .discriminatedUnion('mode', [
+          z.strictObject({ mode: z.literal('governance') }),
+          z.strictObject({ mode: z.literal('compliance'), changeableForDays: count(3, 36500) }),
+        ])
+        .optional(),
     }),
   }),
   dns: z.strictObject({
@@ -501,6 +508,11 @@ export function backupRetention(config: EstateConfig): { hourly: number; daily: 
     hourly: config.backup.hourlyRetentionDays ?? profile.hourlyRetentionDays,
     daily: config.backup.dailyRetentionDays ?? profile.dailyRetentionDays,
   };
+}
+
+/** The lock of the recovery account's vaults: the config's, else the profile's. */
+export function recoveryVaultLock(config: EstateConfig): RecoveryVaultLock {
+  return config.backup.vaultLock.recovery ?? PROFILES[config.profile].backup.recoveryVaultLock;
 }
 
 function isTimeZone(value: string): boolean {

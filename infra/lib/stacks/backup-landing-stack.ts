@@ -1,6 +1,8 @@
+import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
+  backupRetention,
   backupVaultArn,
   backupVaultName,
   type EstateConfig,
@@ -11,7 +13,7 @@ import { BackupCopyRelay } from '../constructs/backup/backup-copy-relay.ts';
 import { BackupVault } from '../constructs/backup/backup-vault.ts';
 import { AlarmTopic } from '../constructs/foundation/alarm-topic.ts';
 import { EstateKey } from '../constructs/foundation/estate-key.ts';
-import { type BackupVaultStack, vaultLock } from './backup-vault-stack.ts';
+import { type BackupVaultStack, complianceGrace, vaultLock } from './backup-vault-stack.ts';
 import { EstateStack } from './estate-stack.ts';
 
 /** Props of {@link BackupLandingStack}. */
@@ -49,11 +51,13 @@ export class BackupLandingStack extends EstateStack {
       vaultName: backupVaultName(config, site),
       key: key.key,
       ...vaultLock(config),
+      complianceGrace: complianceGrace(config, site),
       copySource: { account: config.accounts.primary, organizationId: config.backup.organizationId },
     });
     this.relay = new BackupCopyRelay(this, 'Relay', {
       landingVault: this.vault.vault,
       destinationVaultArn: backupVaultArn(config, props.keep.site, this.partition),
+      copyRetention: Duration.days(Math.max(...Object.values(backupRetention(config)))),
       key: key.key,
       logRetention: this.profile.logRetentionDays as RetentionDays,
       alarmTopic: alarms.topic,

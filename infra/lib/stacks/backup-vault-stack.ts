@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { backupVaultName, type EstateConfig, type Site } from '../../config/index.ts';
+import { backupVaultName, type EstateConfig, recoveryVaultLock, type Site } from '../../config/index.ts';
 import { BackupVault } from '../constructs/backup/backup-vault.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { FoundationStack } from './foundation-stack.ts';
@@ -19,6 +19,17 @@ export interface BackupVaultStackProps {
 export function vaultLock(config: EstateConfig) {
   const { minRetentionDays, maxRetentionDays } = config.backup.vaultLock;
   return { minRetention: Duration.days(minRetentionDays), maxRetention: Duration.days(maxRetentionDays) };
+}
+
+/**
+ * The grace of a compliance lock for a vault of `site`: only the recovery account's vaults, whose copies
+ * must outlive a compromised primary account, and only when the config or profile asks for compliance.
+ */
+export function complianceGrace(config: EstateConfig, site: Site): Duration | undefined {
+  const lock = recoveryVaultLock(config);
+  return site.role === 'recovery' && lock.mode === 'compliance'
+    ? Duration.days(lock.changeableForDays)
+    : undefined;
 }
 
 /**
@@ -52,6 +63,7 @@ export class BackupVaultStack extends EstateStack {
       vaultName: backupVaultName(config, site),
       key: props.foundation.key.key,
       ...vaultLock(config),
+      complianceGrace: complianceGrace(config, site),
       copySource: landing
         ? { account: config.accounts.primary, organizationId: config.backup.organizationId }
         : undefined,

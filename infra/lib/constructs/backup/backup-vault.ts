@@ -22,13 +22,19 @@ export interface BackupVaultProps {
   readonly minRetention: Duration;
   /** Upper end of the vault lock's range. */
   readonly maxRetention: Duration;
+  /**
+   * Set: a compliance lock, which nobody (not even the account's root) can lift or loosen once this
+   * grace has passed, and which keeps the vault until its last recovery point expires.
+   * @default - governance mode, which an administrator of the account may lift
+   */
+  readonly complianceGrace?: Duration;
   /** The other account allowed to copy into this vault. @default - none (same-account copies only) */
   readonly copySource?: BackupCopySource;
 }
 
 /**
- * A vault of the estate: encrypted with the region's key, locked in governance mode, and refusing manual
- * deletion of recovery points, so the only way out is the lifecycle the plan gave them.
+ * A vault of the estate: encrypted with the region's key, locked (governance or compliance mode), and
+ * refusing manual deletion of recovery points, so the only way out is the lifecycle the plan gave them.
  */
 export class BackupVault extends Construct {
   /** The vault. */
@@ -39,9 +45,13 @@ export class BackupVault extends Construct {
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: props.vaultName,
       encryptionKey: props.key,
-      // Governance mode: no changeableFor. A compliance lock becomes immutable after its cooling-off
-      // period, and a lab must be able to lift it (with backup:DeleteBackupVaultLockConfiguration) to tear down.
-      lockConfiguration: { minRetention: props.minRetention, maxRetention: props.maxRetention },
+      // changeableFor is what makes the lock compliance mode; without it a principal allowed
+      // backup:DeleteBackupVaultLockConfiguration lifts the lock, as a lab needs to tear down.
+      lockConfiguration: {
+        minRetention: props.minRetention,
+        maxRetention: props.maxRetention,
+        ...(props.complianceGrace === undefined ? {} : { changeableFor: props.complianceGrace }),
+      },
       // Deny DeleteRecoveryPoint and UpdateRecoveryPointLifecycle to every principal. Expiry is the
       // plan's lifecycle, run by AWS Backup itself, which the access policy does not govern.
       blockRecoveryPointDeletion: true,

@@ -86,6 +86,37 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
     expect(selection.IamRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
   });
 
+  it('DATA-4: the role the selection names may be assumed by AWS Backup and holds the policies its jobs need', () => {
+    const selection = props(only(home().json, 'AWS::Backup::BackupSelection')[1]).BackupSelection as Json;
+    const roleId = (selection.IamRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = props(home().json.Resources[roleId]);
+    expect(role.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'backup.amazonaws.com' } },
+      ],
+    });
+    // Snapshots of the cluster (and of whatever else is tagged), and of the tagged S3 buckets.
+    const policies = (role.ManagedPolicyArns as unknown[]).map((arn) =>
+      JSON.stringify(arn).replace(/^.*:iam::aws:policy\/(.+?)".*$/, '$1'),
+    );
+    expect(policies.sort()).toEqual([
+      'AWSBackupServiceRolePolicyForS3Backup',
+      'service-role/AWSBackupServiceRolePolicyForBackup',
+    ]);
+    // Nothing the template attaches besides them could stand in for them, nor take a permission away.
+    const attached = resources(home().json, 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(props(p).Roles ?? []).includes(roleId),
+    );
+    for (const [id, policy] of attached) {
+      const statements = (props(policy).PolicyDocument as { Statement: Statement[] }).Statement;
+      expect(
+        statements.filter((s) => s.Effect === 'Deny'),
+        id,
+      ).toEqual([]);
+    }
+  });
+
   it('DATA-4: the landing vault lets only the primary account copy in; no vault lets anybody delete', () => {
     const landingVault = props(only(landing().json, 'AWS::Backup::BackupVault')[1]);
     const statements = (landingVault.AccessPolicy as { Statement: Statement[] }).Statement;
@@ -119,10 +150,19 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
     }
   });
 
-  it('DATA-4: every vault is locked in governance mode (no ChangeableForDays) with the configured range', () => {
-    for (const [stack, vault] of vaults()) {
-      expect(vault.LockConfiguration, stack.name).toEqual({ MinRetentionDays: 1, MaxRetentionDays: 35 });
-    }
+  it('SEC-2: the recovery account vaults are locked in compliance mode after a 3-day grace in production, governance in a lab; the primary account vaults in governance mode, all with the configured range', () => {
+    const recoveryLock =
+      profile === 'production'
+        ? { MinRetentionDays: 1, MaxRetentionDays: 35, ChangeableForDays: 3 }
+        : { MinRetentionDays: 1, MaxRetentionDays: 35 };
+    const locks = vaults().map(([stack, vault]) => [stack.account, vault.LockConfiguration]);
+    expect(locks).toEqual(
+      vaults().map(([stack]) => [
+        stack.account,
+        stack.account === RECOVERY ? recoveryLock : { MinRetentionDays: 1, MaxRetentionDays: 35 },
+      ]),
+    );
+    expect(locks.filter(([account]) => account === RECOVERY)).toHaveLength(2);
   });
 
   it('DATA-4: every vault is encrypted with its own site estate key, which rotates', () => {

@@ -4,17 +4,22 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { BackupVault } from '../../../../lib/constructs/backup/backup-vault.ts';
 
-function vaultPolicy(organizationId?: string) {
+function vaultProperties(organizationId?: string, complianceGrace?: Duration) {
   const stack = new Stack(undefined, 'Test', { env: { account: '222222222222', region: 'us-east-2' } });
   new BackupVault(stack, 'Vault', {
     vaultName: 'hello-recovery-us-east-2-vault',
     key: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-2:222222222222:key/test'),
     minRetention: Duration.days(1),
     maxRetention: Duration.days(35),
+    complianceGrace,
     copySource: { account: '111111111111', organizationId },
   });
   const [vault] = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupVault'));
-  return vault?.Properties.AccessPolicy.Statement as Record<string, unknown>[];
+  return vault?.Properties as Record<string, { Statement?: unknown }>;
+}
+
+function vaultPolicy(organizationId?: string) {
+  return vaultProperties(organizationId).AccessPolicy?.Statement as Record<string, unknown>[];
 }
 
 describe('BackupVault', () => {
@@ -34,5 +39,14 @@ describe('BackupVault', () => {
       Principal: { AWS: '*' },
       Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
     });
+  });
+
+  it('SEC-2: a compliance grace makes the lock compliance mode (ChangeableForDays); without one it stays governance mode', () => {
+    expect(vaultProperties(undefined, Duration.days(3)).LockConfiguration).toEqual({
+      MinRetentionDays: 1,
+      MaxRetentionDays: 35,
+      ChangeableForDays: 3,
+    });
+    expect(vaultProperties().LockConfiguration).toEqual({ MinRetentionDays: 1, MaxRetentionDays: 35 });
   });
 });
