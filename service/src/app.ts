@@ -235,6 +235,16 @@ export function createApp(dependencies: AppDependencies): Hono {
 
   app.onError((error, c) => {
     const status = error instanceof ServiceError ? statusOf(error) : undefined;
+    if (error instanceof DatabaseUnavailableError) {
+      // The client reads only the service's own words; the driver's (hosts, ports, roles) go to the log.
+      deps.log(
+        formatEventLine(now(), 'store-unavailable', {
+          path: c.req.path,
+          detail: error.message,
+          cause: describeCause(error.cause),
+        }),
+      );
+    }
     if (error instanceof ServiceError && status !== undefined) {
       return c.json({ error: error.code, detail: error.message }, status);
     }
@@ -243,6 +253,20 @@ export function createApp(dependencies: AppDependencies): Hono {
   });
 
   return app;
+}
+
+/** The chain of causes as one line (`code: message` each), or undefined without a cause. */
+function describeCause(cause: unknown): string | undefined {
+  const parts: string[] = [];
+  for (let next = cause; next !== undefined && parts.length < 5; next = (next as Error).cause) {
+    if (!(next instanceof Error)) {
+      parts.push(String(next));
+      break;
+    }
+    const code = (next as { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${code}: ${next.message}` : next.message);
+  }
+  return parts.length === 0 ? undefined : parts.join(' <- ');
 }
 
 /** The single place where domain errors become HTTP statuses. */

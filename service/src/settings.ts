@@ -114,7 +114,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, defaults: Mod
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      const value = env[name] ?? '';
+      const shown = name === 'DATABASE_URL' ? withoutPassword(value) : value;
+      return `${name}=${JSON.stringify(shown)}: ${issue.message}`;
     });
     throw new SettingsError(`invalid environment: ${problems.join('; ')}`);
   }
@@ -140,6 +142,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, defaults: Mod
       vars.PGLITE_PATH,
     ),
   };
+}
+
+/**
+ * A connection URL as it may be shown in an error: the password (after `user:` or in a `password=`
+ * parameter) replaced, the rest kept to find the mistake by. Works on text that is not a valid URL.
+ */
+export function withoutPassword(url: string): string {
+  return url.replace(/(\/\/[^/?#@:\s]*:)[^\s]*@/, '$1***@').replace(/([?&]password=)[^&#\s]*/gi, '$1***');
 }
 
 function chooseDatabase(

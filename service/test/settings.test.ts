@@ -121,6 +121,24 @@ describe('settings', () => {
     expect(() => loadSettings({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}: ${expected}`);
   });
 
+  it.each([
+    ['a space in it', 'postgres://hello_app:s3cr3t-pw@db.example.com:5432/hello extra'],
+    ['another scheme', 'mysql://hello_app:s3cr3t-pw@db.example.com:5432/hello'],
+    ['a password with @ and /', 'postgresql://hello_app:s3cr3t-pw/@x@db.example.com/hello x'],
+    ['a password parameter', 'postgres://db.example.com/hello?user=hello_app&password=s3cr3t-pw x'],
+  ])('SVC-4: an invalid DATABASE_URL (%s) is reported with its host, never its password', (_, url) => {
+    let message = '';
+    try {
+      loadSettings({ DATABASE_URL: url });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL=');
+    expect(message).toContain('db.example.com');
+    expect(message).toContain('hello_app');
+    expect(message).not.toContain('s3cr3t');
+  });
+
   it('SVC-2: every problem is reported at once', () => {
     expect(() => loadSettings({ PORT: 'x', WORKERS: 'y' })).toThrow(/PORT=.*; WORKERS=/);
   });

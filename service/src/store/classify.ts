@@ -3,7 +3,8 @@ import { CredentialsRejectedError, DatabaseUnavailableError, InvalidInputError }
 /**
  * PostgreSQL's data exceptions (class 22, e.g. a document its JSON parser refuses) and limits on a
  * document's nesting (54001) are the client's fault; everything else means the database cannot serve,
- * and class 28 says why: it refused the credentials.
+ * and class 28 says why: it refused the credentials. The driver's text of an outage names hosts, ports
+ * and roles: it travels as the `cause` (for the operator's log), never in the message a client reads.
  */
 export function classify(error: unknown): Error {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -12,7 +13,7 @@ export function classify(error: unknown): Error {
     return new InvalidInputError(`the database refused the document: ${message}`);
   }
   if (typeof code === 'string' && code.startsWith('28')) {
-    return new CredentialsRejectedError(`the database rejected the credentials: ${message}`);
+    return new CredentialsRejectedError('the database rejected the credentials', { cause: error });
   }
-  return new DatabaseUnavailableError(`database unreachable: ${message}`);
+  return new DatabaseUnavailableError('database unreachable', { cause: error });
 }

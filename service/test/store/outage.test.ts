@@ -10,7 +10,13 @@ import {
   type ScratchSchema,
   testDatabaseUrl,
 } from '../support/postgres.ts';
-import { closedPort, startBlackHole, startProxy, type TcpEndpoint } from '../support/tcp.ts';
+import {
+  closedPort,
+  startBlackHole,
+  startProxy,
+  startRejectingPostgres,
+  type TcpEndpoint,
+} from '../support/tcp.ts';
 
 function appOn(store: Store) {
   return createApp({
@@ -60,6 +66,41 @@ describe.each([
     const answer = await timed(appOn(store).request('/health/deep'));
     expect(answer.status).toBe(503);
     expect(answer.ms).toBeLessThan(2000);
+  });
+});
+
+describe.each([
+  ['a closed port', async () => ({ port: await closedPort(), close: async () => {} }), 'ECONNREFUSED'],
+  ['a server that refuses the login', startRejectingPostgres, 'password authentication failed'],
+])('the words of a database on %s', (_, start: () => Promise<TcpEndpoint>, driverText: string) => {
+  it('SVC-3: a 503 tells the client no host, port, user or driver text; the log line has the cause', async () => {
+    const endpoint = await start();
+    const store = new PgStore({ connectionString: `postgres://app:pw@127.0.0.1:${endpoint.port}/estate` });
+    const lines: Record<string, unknown>[] = [];
+    const app = createApp({
+      settings: { servedBy, faultMode: undefined, failureRate: 0 },
+      store: async () => store,
+      log: (line) => lines.push(JSON.parse(line)),
+    });
+    try {
+      for (const request of [app.request('/store', postJson('{"a":1}')), app.request('/store?limit=5')]) {
+        const response = await request;
+        expect(response.status).toBe(503);
+        const body = await response.text();
+        expect(JSON.parse(body)).toMatchObject({ error: 'database_unavailable' });
+        for (const secret of ['127.0.0.1', String(endpoint.port), '"app"', 'app:', driverText]) {
+          expect(body).not.toContain(secret);
+        }
+      }
+      const causes = lines.filter((line) => line.event === 'store-unavailable');
+      expect(causes.map((line) => line.path)).toEqual(['/store', '/store']);
+      for (const line of causes) expect(String(line.cause)).toContain(driverText);
+      // Still one request line per request beside the events.
+      expect(lines.filter((line) => line.status === 503)).toHaveLength(2);
+    } finally {
+      await store.close();
+      await endpoint.close();
+    }
   });
 });
 
