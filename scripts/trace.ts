@@ -1,104 +1,100 @@
 /**
- * Requirement traceability: which tests prove which requirement id.
+ * Requirement traceability: which tests prove which requirement id of docs/requirements.md.
  *
- * A test proves an id by starting its name with it (`it('SVC-3: rejects …')`, or several ids:
- * `'SVC-3, SVC-9: …'`). The catalogue is docs/requirements.md. Prints every id with the tests that
- * carry it, then the ids no test proves; exits 1 when a test names an id the catalogue does not know
- * (a typo would otherwise prove nothing silently).
+ * A test carries an id when its title, or the title of a describe around it, starts with it
+ * (`it('SVC-3: rejects …')`, `'DNS-1, DNS-2: …'`). Titles are read from the syntax trees of the test
+ * sources (any quote, `.each` tables, shared suites under test and support folders); only a run's
+ * JSON report tells which of them passed, so only `--report` says an id is proven.
+ *
+ *   npm run trace                      per id, the tests written for it (no run to check); exit 1 on an unknown id
+ *   npm run trace -- --report FILE     per id, proven / partial / unproven by the tests that passed in the run
+ *                                      of FILE (vitest --reporter=json --outputFile=FILE); exit 1 on an unknown
+ *                                      id or on an id the catalogue lists as tested that no passing test proves
+ *   npm run trace -- --write           regenerate the catalogue's generated section from the sources
+ *
+ * Exit 2: bad arguments, an unreadable report, or a catalogue without its generated section.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  generatedSection,
+  parseCatalogue,
+  parseClaims,
+  type Requirement,
+  withSection,
+} from './trace/catalogue.ts';
+import { renderRun, renderSection, renderSources } from './trace/render.ts';
+import { readReport } from './trace/report.ts';
+import { scanTests } from './trace/source.ts';
+import { type SourceTrace, traceRun, traceSources } from './trace/trace.ts';
 
-export interface TestTitle {
-  readonly ids: readonly string[];
-  readonly title: string;
-  readonly file: string;
-  readonly line: number;
+export const CATALOGUE = 'docs/requirements.md';
+
+export interface RepositoryTrace {
+  readonly markdown: string;
+  readonly catalogue: readonly Requirement[];
+  readonly sources: SourceTrace;
 }
 
-export interface Trace {
-  readonly catalogue: readonly string[];
-  readonly proofs: ReadonlyMap<string, readonly TestTitle[]>;
-  readonly unproven: readonly string[];
-  readonly unknown: readonly TestTitle[];
+/** The catalogue of the repository at `root` and the tests its sources write for each id. */
+export function traceRepository(root: string): RepositoryTrace {
+  const markdown = readFileSync(path.join(root, CATALOGUE), 'utf8');
+  const catalogue = parseCatalogue(markdown);
+  return { markdown, catalogue, sources: traceSources(catalogue, scanTests(root)) };
 }
 
-const ID = String.raw`[A-Z]{2,5}-\d+`;
-const CATALOGUE_ENTRY = new RegExp(String.raw`^- \*\*(${ID})\*\*`, 'gm');
-// A string literal that opens with one or more ids and a colon: only test names are written that way.
-const TITLE = new RegExp(String.raw`(['"\x60])((?:${ID})(?:\s*[,&/]\s*${ID})*):([^'"\x60\n]*)\1`, 'g');
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'cdk.out', '.git', 'coverage']);
-
-export function parseCatalogue(markdown: string): string[] {
-  return [...markdown.matchAll(CATALOGUE_ENTRY)].map((match) => match[1] as string);
+interface Outcome {
+  readonly output: string;
+  readonly code: 0 | 1 | 2;
 }
 
-export function extractTitles(source: string, file: string): TestTitle[] {
-  return [...source.matchAll(TITLE)].map((match) => {
-    const ids = (match[2] as string).split(/\s*[,&/]\s*/);
-    const line = source.slice(0, match.index).split('\n').length;
-    return { ids, title: `${match[2]}:${match[3]}`, file, line };
-  });
-}
-
-export function findTestFiles(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) walk(path.join(dir, entry.name));
-      } else if (entry.name.endsWith('.test.ts')) {
-        found.push(path.relative(root, path.join(dir, entry.name)));
-      }
-    }
-  };
-  walk(root);
-  return found.sort();
-}
-
-export function trace(catalogue: readonly string[], titles: readonly TestTitle[]): Trace {
-  const known = new Set(catalogue);
-  const proofs = new Map<string, TestTitle[]>(catalogue.map((id) => [id, []]));
-  const unknown: TestTitle[] = [];
-  for (const title of titles) {
-    for (const id of title.ids) {
-      const list = proofs.get(id);
-      if (list) list.push(title);
-      else if (!known.has(id)) unknown.push(title);
-    }
+function fromReport(repository: RepositoryTrace, file: string, root: string): Outcome {
+  const section = generatedSection(repository.markdown);
+  if (section === undefined) {
+    return { output: `${CATALOGUE} has no generated section: run npm run trace -- --write`, code: 2 };
   }
-  const unproven = catalogue.filter((id) => proofs.get(id)?.length === 0);
-  return { catalogue, proofs, unproven, unknown };
+  let run: ReturnType<typeof readReport>;
+  try {
+    run = readReport(JSON.parse(readFileSync(file, 'utf8')), root);
+  } catch (error) {
+    return { output: `cannot read the test report ${file}: ${(error as Error).message}`, code: 2 };
+  }
+  const result = traceRun(repository.catalogue, parseClaims(section), run);
+  const failed = result.unknown.length + result.broken.length + repository.sources.unknown.length > 0;
+  return { output: renderRun(result, repository.sources.unknown), code: failed ? 1 : 0 };
 }
 
-export function traceRepository(root: string): Trace {
-  const catalogue = parseCatalogue(readFileSync(path.join(root, 'docs/requirements.md'), 'utf8'));
-  const titles = findTestFiles(root).flatMap((file) =>
-    extractTitles(readFileSync(path.join(root, file), 'utf8'), file),
-  );
-  return trace(catalogue, titles);
-}
-
-function report(result: Trace): string {
-  const lines: string[] = [];
-  for (const id of result.catalogue) {
-    const tests = result.proofs.get(id) ?? [];
-    lines.push(`${id.padEnd(8)} ${tests.length === 0 ? '-- no test --' : `${tests.length} test(s)`}`);
-    for (const test of tests) lines.push(`         ${test.file}:${test.line}  ${test.title}`);
+export function main(args: readonly string[], root: string): Outcome {
+  let options: { report?: string | undefined; write?: boolean | undefined };
+  try {
+    options = parseArgs({
+      args: [...args],
+      options: { report: { type: 'string' }, write: { type: 'boolean' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    return {
+      output: `${(error as Error).message}\nusage: npm run trace [-- --report FILE | --write]`,
+      code: 2,
+    };
   }
-  const proven = result.catalogue.length - result.unproven.length;
-  lines.push('', `${proven} of ${result.catalogue.length} requirement ids are proven by at least one test.`);
-  if (result.unproven.length > 0) lines.push(`Not yet proven: ${result.unproven.join(' ')}`);
-  for (const test of result.unknown) {
-    lines.push(`Unknown id in ${test.file}:${test.line}: "${test.title}" (not in docs/requirements.md)`);
+  const repository = traceRepository(root);
+  if (options.report !== undefined)
+    return fromReport(repository, path.resolve(process.env.INIT_CWD ?? process.cwd(), options.report), root);
+  if (options.write) {
+    writeFileSync(
+      path.join(root, CATALOGUE),
+      withSection(repository.markdown, renderSection(repository.sources)),
+    );
   }
-  return lines.join('\n');
+  return { output: renderSources(repository.sources), code: repository.sources.unknown.length > 0 ? 1 : 0 };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const result = traceRepository(root);
-  console.log(report(result));
-  if (result.unknown.length > 0) process.exitCode = 1;
+  const outcome = main(process.argv.slice(2), root);
+  console.log(outcome.output);
+  process.exitCode = outcome.code;
 }

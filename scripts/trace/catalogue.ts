@@ -1,0 +1,70 @@
+import { ID } from './ids.ts';
+
+/** One capability of docs/requirements.md. */
+export interface Requirement {
+  readonly id: string;
+  /** What is still missing when the entry is marked `*Partial:*`; undefined when it is whole. */
+  readonly partial: string | undefined;
+}
+
+/** What the generated section of the catalogue says of an id. */
+export type Claim = 'has tests' | 'partial' | 'no test';
+
+export const SECTION_BEGIN = '<!-- trace:begin -->';
+export const SECTION_END = '<!-- trace:end -->';
+
+const ENTRY = new RegExp(String.raw`^- \*\*(${ID})\*\*`);
+const PARTIAL = /^ {2}\*Partial:\*\s*(.*)$/;
+const CLAIM = new RegExp(String.raw`^\*\*(${ID})\*\* (has tests|partial|no test)\b`, 'gm');
+
+function bounds(markdown: string): { begin: number; end: number } | undefined {
+  const begin = markdown.indexOf(SECTION_BEGIN);
+  const end = markdown.indexOf(SECTION_END);
+  return begin >= 0 && end > begin ? { begin, end: end + SECTION_END.length } : undefined;
+}
+
+/** The text between the markers of the generated section, undefined when the catalogue has none. */
+export function generatedSection(markdown: string): string | undefined {
+  const found = bounds(markdown);
+  return found && markdown.slice(found.begin + SECTION_BEGIN.length, found.end - SECTION_END.length);
+}
+
+/** The catalogue with its generated section replaced by `section` (appended when it has none). */
+export function withSection(markdown: string, section: string): string {
+  const block = `${SECTION_BEGIN}${section}${SECTION_END}`;
+  const found = bounds(markdown);
+  if (found === undefined) return `${markdown.trimEnd()}\n\n${block}\n`;
+  return markdown.slice(0, found.begin) + block + markdown.slice(found.end);
+}
+
+/**
+ * The entries of the catalogue in order: a line `- **ID** …`, its continuation lines indented by two
+ * spaces, among them optionally `  *Partial:* what is missing` (which may itself continue). The
+ * generated section is not part of the catalogue.
+ */
+export function parseCatalogue(markdown: string): Requirement[] {
+  const found = bounds(markdown);
+  const text = found ? markdown.slice(0, found.begin) + markdown.slice(found.end) : markdown;
+  const entries: { id: string; partial: string[] | undefined }[] = [];
+  let open = false;
+  for (const line of text.split('\n')) {
+    const entry = ENTRY.exec(line);
+    if (entry) {
+      entries.push({ id: entry[1] as string, partial: undefined });
+      open = true;
+      continue;
+    }
+    open = open && line.startsWith('  ');
+    const current = entries.at(-1);
+    if (!open || current === undefined) continue;
+    const partial = PARTIAL.exec(line);
+    if (partial) current.partial = [partial[1] as string];
+    else current.partial?.push(line.trim());
+  }
+  return entries.map((entry) => ({ id: entry.id, partial: entry.partial?.join(' ').trim() }));
+}
+
+/** What the generated section claims of each id it lists. */
+export function parseClaims(section: string): Map<string, Claim> {
+  return new Map([...section.matchAll(CLAIM)].map((match) => [match[1] as string, match[2] as Claim]));
+}
