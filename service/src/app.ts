@@ -19,6 +19,14 @@ export const MAX_DOCUMENT_BYTES = 64 * 1024;
 /** Newest-first listing bounds. */
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 100;
+/**
+ * The most a listing's records may weigh, counted as a Lambda response carries them: the body is a JSON
+ * string there, where every quote, backslash and newline doubles. A full page of 100 documents of 64 KiB
+ * would be 6.5 MB raw and up to twice that escaped, past Lambda's 6 MB response payload; under this
+ * budget the whole response (envelope and headers included) stays below it. The same in web mode, so a
+ * client sees one behaviour.
+ */
+export const MAX_LIST_BYTES = 5_000_000;
 /** A database answer later than this is an outage: the client gets a 503 well within 2 seconds. */
 export const DEFAULT_STORE_DEADLINE_MS = 1500;
 /**
@@ -332,10 +340,19 @@ function parseLimit(raw: string | undefined): number {
   return limit;
 }
 
-/** Splices the stored documents in as they are, without parsing and re-serialising them. */
+/**
+ * Splices the stored documents in as they are, without parsing and re-serialising them, newest first
+ * until the next one would pass MAX_LIST_BYTES; `"truncated":true` then tells the client the page holds
+ * fewer records than it asked for (the first always fits: it is at most MAX_DOCUMENT_BYTES).
+ */
 function formatRecordList(records: readonly StoredRecord[]): string {
-  const items = records.map(
-    (record) => `{"id":"${record.id}","createdAt":"${record.createdAt}","data":${record.json}}`,
-  );
+  const items: string[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const item = `{"id":"${record.id}","createdAt":"${record.createdAt}","data":${record.json}}`;
+    bytes += Buffer.byteLength(JSON.stringify(item)) - 1;
+    if (bytes > MAX_LIST_BYTES) return `{"records":[${items.join(',')}],"truncated":true}`;
+    items.push(item);
+  }
   return `{"records":[${items.join(',')}]}`;
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createApp, withDefaults } from '../src/app.ts';
+import { createApp, MAX_DOCUMENT_BYTES, MAX_LIST_LIMIT, withDefaults } from '../src/app.ts';
 import { createLambdaHandler } from '../src/lambda.ts';
 import { servedBy } from './support/app.ts';
 import {
@@ -63,6 +63,58 @@ describe.each(eventKinds)('Lambda mode with %s events', (kind: EventKind) => {
     });
     expect((await invoke(event)).statusCode).toBe(400);
     expect(store.records).toHaveLength(0);
+  });
+});
+
+describe('Lambda mode with the largest listing', () => {
+  it("FN-1: GET /store?limit=100 of 64 KiB records fits Lambda's 6 MB response, marked truncated", async () => {
+    const { invoke } = lambdaOnMemory();
+    // The worst case for a Lambda response: every escaped quote (2 bytes) becomes 4 inside its body string.
+    const quotes = '\\"'.repeat(Math.floor((MAX_DOCUMENT_BYTES - '{"n":99,"q":""}'.length) / 2));
+    const stored: { id: string; json: string }[] = [];
+    for (let n = 0; n < MAX_LIST_LIMIT; n++) {
+      const json = `{"n":${n},"q":"${quotes}"}`;
+      const created = await invoke(
+        eventFor('http-v2', {
+          method: 'POST',
+          path: '/store',
+          headers: { 'content-type': 'application/json' },
+          body: json,
+        }),
+      );
+      expect(created.statusCode).toBe(201);
+      stored.push({ id: JSON.parse(created.body).id, json });
+    }
+    expect(Buffer.byteLength(stored.at(-1)?.json ?? '')).toBeGreaterThan(MAX_DOCUMENT_BYTES - 2);
+
+    const listed = await invoke(eventFor('http-v2', { path: '/store', query: { limit: '100' } }));
+    expect(listed.statusCode).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(listed))).toBeLessThan(6_000_000);
+    const page = JSON.parse(listed.body) as { records: { id: string; data: unknown }[]; truncated?: boolean };
+    expect(page.truncated).toBe(true);
+    expect(page.records.length).toBeGreaterThan(10);
+    const newest = stored.slice(-page.records.length).reverse();
+    expect(page.records.map((record) => record.id)).toEqual(newest.map((record) => record.id));
+    expect(page.records.map((record) => JSON.stringify(record.data))).toEqual(
+      newest.map((record) => record.json),
+    );
+  });
+
+  it('FN-1: a listing within the budget is whole and carries no truncated flag', async () => {
+    const { invoke } = lambdaOnMemory();
+    for (let n = 0; n < 3; n++) {
+      await invoke(
+        eventFor('http-v2', {
+          method: 'POST',
+          path: '/store',
+          headers: { 'content-type': 'application/json' },
+          body: `{"n":${n}}`,
+        }),
+      );
+    }
+    const page = JSON.parse((await invoke(eventFor('http-v2', { path: '/store' }))).body);
+    expect(Object.keys(page)).toEqual(['records']);
+    expect(page.records).toHaveLength(3);
   });
 });
 
