@@ -49,7 +49,8 @@ const DAY_MS = 86_400_000;
  * the look-back window and the copy jobs already started towards the destination, and starts the
  * missing ones. A dropped event, a failed invocation or a failed copy job is therefore caught by the next
  * pass, and two overlapping passes start each copy once: the idempotency token is the recovery point and
- * its attempt number, so AWS Backup answers a repeated call with the job it already started.
+ * its attempt number, so AWS Backup answers a repeated call with the job it already started. That is why
+ * the function needs no reserved concurrency (which a new account's Lambda quota refuses).
  */
 export function createCopyRelayHandler(
   settings: RelaySettings,
@@ -101,6 +102,9 @@ export function createCopyRelayHandler(
             DestinationBackupVaultArn: settings.destinationVaultArn,
             IamRoleArn: settings.copyRoleArn,
             IdempotencyToken: idempotencyToken(arn, attempt),
+            // The destination vault is locked: a copy job without a retention inside the lock's range
+            // fails there. A landed point carries the retention of the plan rule that made it.
+            Lifecycle: { DeleteAfterDays: point.Lifecycle?.DeleteAfterDays ?? settings.retentionDays },
           }),
         );
         outcome.started.push({ recoveryPointArn: arn, copyJobId: answer.CopyJobId ?? '', attempt });

@@ -12,6 +12,11 @@ export interface RelaySettings {
   readonly lookbackDays: number;
   /** Failed copy jobs of one recovery point after which the relay stops retrying it and says so. */
   readonly maxAttempts: number;
+  /**
+   * Days a copy is kept when its recovery point carries no retention of its own: the destination vault
+   * is locked, and fails a copy job without a lifecycle within its range.
+   */
+  readonly retentionDays: number;
 }
 
 // ListCopyJobs keeps 30 days of jobs: a longer look-back would see recovery points whose copy job is
@@ -24,6 +29,7 @@ const environmentSchema = z.object({
   COPY_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'must be an IAM role ARN'),
   LOOKBACK_DAYS: z.coerce.number().int().min(1).max(28).default(7),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36500),
 });
 
 /** Validates the environment, naming every missing or malformed variable at once. */
@@ -39,5 +45,6 @@ export function readRelaySettings(environment: NodeJS.ProcessEnv): RelaySettings
     copyRoleArn: variables.COPY_ROLE_ARN,
     lookbackDays: variables.LOOKBACK_DAYS,
     maxAttempts: variables.MAX_ATTEMPTS,
+    retentionDays: variables.RETENTION_DAYS,
   };
 }

@@ -19,6 +19,7 @@ const settings: RelaySettings = {
   copyRoleArn: `arn:aws:iam::${RECOVERY}:role/hello-backup-copy`,
   lookbackDays: 7,
   maxAttempts: 3,
+  retentionDays: 35,
 };
 const NOW = new Date('2026-11-27T12:00:00Z');
 const CLUSTER = 'arn:aws:rds:us-east-1:111111111111:cluster:hello-primary';
@@ -79,11 +80,59 @@ describe('the backup copy relay (recovery account, home region → recovery regi
         DestinationBackupVaultArn: settings.destinationVaultArn,
         IamRoleArn: settings.copyRoleArn,
         IdempotencyToken: idempotencyToken(pointArn('a'), 1),
+        Lifecycle: { DeleteAfterDays: settings.retentionDays },
       },
     ]);
     expect(outcome.started).toEqual([
       { recoveryPointArn: pointArn('a'), copyJobId: `copy-of-${pointArn('a')}`, attempt: 1 },
     ]);
+  });
+
+  it("DATA-4: a copy carries a retention the locked destination vault accepts: its point's own, else the configured days", async () => {
+    given([{ ...point('hourly'), Lifecycle: { DeleteAfterDays: 7 } }, point('bare')]);
+    await relay()(scheduledEvent);
+    expect(startedCopies().map((input) => [input.RecoveryPointArn, input.Lifecycle])).toEqual([
+      [pointArn('hourly'), { DeleteAfterDays: 7 }],
+      [pointArn('bare'), { DeleteAfterDays: settings.retentionDays }],
+    ]);
+  });
+
+  it('DATA-4: copies an Aurora recovery point, an RDS cluster snapshot of AWS Backup, like any other', async () => {
+    const snapshot = `arn:aws:rds:us-east-1:${RECOVERY}:cluster-snapshot:awsbackup:job-0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+    given([{ ...point('ignored'), RecoveryPointArn: snapshot }]);
+    await relay()(scheduledEvent);
+    expect(startedCopies()).toEqual([
+      expect.objectContaining({
+        RecoveryPointArn: snapshot,
+        IdempotencyToken: idempotencyToken(snapshot, 1),
+      }),
+    ]);
+  });
+
+  it("DATA-4: a pass running while the previous one's copy is under way starts nothing", async () => {
+    given([point('a')]);
+    await relay()(scheduledEvent);
+    const [first] = startedCopies();
+    // The second pass finds the job the first one started.
+    backup.on(ListCopyJobsCommand).resolves({
+      CopyJobs: [{ ...job('a', 'CREATED'), CopyJobId: `copy-of-${first?.RecoveryPointArn}` }],
+    });
+    const second = await relay()(scheduledEvent);
+    expect(startedCopies()).toHaveLength(1);
+    expect(second).toMatchObject({ started: [], inFlight: 1 });
+  });
+
+  it("DATA-4: two overlapping passes that both miss the other's job ask for one copy job (same idempotency token)", async () => {
+    given([point('a'), point('b')]);
+    await Promise.all([relay()(scheduledEvent), relay()(scheduledEvent)]);
+    const requests = startedCopies().map((input) => `${input.RecoveryPointArn} ${input.IdempotencyToken}`);
+    expect(new Set(requests)).toEqual(
+      new Set([
+        `${pointArn('a')} ${idempotencyToken(pointArn('a'), 1)}`,
+        `${pointArn('b')} ${idempotencyToken(pointArn('b'), 1)}`,
+      ]),
+    );
+    expect(requests).toHaveLength(4);
   });
 
   it('DATA-4: looks back over the configured window, for points and copy jobs alike', async () => {
@@ -196,6 +245,7 @@ describe('the relay settings', () => {
     LANDING_VAULT_NAME: settings.landingVaultName,
     DESTINATION_VAULT_ARN: settings.destinationVaultArn,
     COPY_ROLE_ARN: settings.copyRoleArn,
+    RETENTION_DAYS: '35',
   };
 
   it('DATA-4: reads the construct environment, with a 7-day look-back and 3 attempts by default', () => {
@@ -214,7 +264,7 @@ describe('the relay settings', () => {
         LOOKBACK_DAYS: '60',
       }),
     ).toThrow(
-      /LANDING_VAULT_NAME[\s\S]*must be a backup vault ARN[\s\S]*DESTINATION_VAULT_ARN[\s\S]*LOOKBACK_DAYS/,
+      /LANDING_VAULT_NAME[\s\S]*must be a backup vault ARN[\s\S]*DESTINATION_VAULT_ARN[\s\S]*LOOKBACK_DAYS[\s\S]*RETENTION_DAYS/,
     );
   });
 });

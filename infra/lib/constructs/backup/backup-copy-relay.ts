@@ -21,6 +21,11 @@ export interface BackupCopyRelayProps {
   readonly landingVault: backup.IBackupVault;
   /** The vault of this account, in another region, that keeps the copies. */
   readonly destinationVaultArn: string;
+  /**
+   * How long a copy is kept when its recovery point carries no retention: within the destination vault's
+   * lock, which fails a copy job without one (config: the plan's longest rule).
+   */
+  readonly copyRetention: Duration;
   /** The region's key: the function's logs. */
   readonly key: kms.IKey;
   /** Retention of the function's logs. */
@@ -73,7 +78,9 @@ export class BackupCopyRelay extends Construct {
     allow(['backup:ListRecoveryPointsByBackupVault'], [props.landingVault.backupVaultArn]);
     // ListCopyJobs has no resource type: IAM accepts only "*".
     allow(['backup:ListCopyJobs'], ['*']);
-    allow(['backup:StartCopyJob'], [`arn:${partition}:backup:${region}:${account}:recovery-point:*`]);
+    // Aurora recovery points are RDS cluster snapshots named by AWS Backup, not Backup recovery points:
+    // a statement on the latter alone denies every database copy.
+    allow(['backup:StartCopyJob'], recoveryPointArns(partition, region, account));
     allow(['iam:PassRole'], [this.copyRole.roleArn], {
       StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' },
     });
@@ -83,8 +90,8 @@ export class BackupCopyRelay extends Construct {
       description: 'Copies the recovery points of the landing vault to the recovery region',
       timeout: Duration.minutes(2),
       memorySize: 256,
-      // One pass at a time: a second would only list the same points again.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency (a new account's Lambda quota refuses any): overlapping passes start
+      // each copy once, through the idempotency token (see the function).
       role,
       key: props.key,
       logRetention: props.logRetention,
@@ -92,6 +99,7 @@ export class BackupCopyRelay extends Construct {
         LANDING_VAULT_NAME: props.landingVault.backupVaultName,
         DESTINATION_VAULT_ARN: props.destinationVaultArn,
         COPY_ROLE_ARN: this.copyRole.roleArn,
+        RETENTION_DAYS: String(props.copyRetention.toDays()),
       },
     });
 
@@ -135,14 +143,24 @@ export class BackupCopyRelay extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'backup:ListCopyJobs has no resource type; it only reads job metadata of this account and region',
     );
-    acknowledge(
-      `AwsSolutions-IAM5[Resource::arn:${partition}:backup:${region}:${account}:recovery-point:*]`,
-      'The relay copies whichever recovery point lands; their ids are not known in advance',
-    );
+    for (const arn of recoveryPointArns(partition, region, account)) {
+      acknowledge(
+        `AwsSolutions-IAM5[Resource::${arn}]`,
+        'The relay copies whichever recovery point lands; their ids are not known in advance',
+      );
+    }
     Validations.of(this.copyRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       reason:
         'The AWS-maintained policy for AWS Backup roles, kept current with the resource types it copies',
     });
   }
+}
+
+/** The recovery points AWS Backup keeps in a vault of this account and region: its own, and Aurora's. */
+function recoveryPointArns(partition: string, region: string, account: string): string[] {
+  return [
+    `arn:${partition}:backup:${region}:${account}:recovery-point:*`,
+    `arn:${partition}:rds:${region}:${account}:cluster-snapshot:awsbackup:*`,
+  ];
 }

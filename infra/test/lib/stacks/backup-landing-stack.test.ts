@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backupRetention, DEFAULT_CONFIG } from '../../../config/index.ts';
 import { estate } from '../../support/estate.ts';
 import { only, props, resources } from './ec2-template.ts';
 
@@ -29,14 +30,19 @@ describe.each(PROFILES)('the recovery account backup landing of the %s estate', 
       LANDING_VAULT_NAME: { 'Fn::GetAtt': [idOf('AWS::Backup::BackupVault'), 'BackupVaultName'] },
       DESTINATION_VAULT_ARN: KEPT_VAULT,
       COPY_ROLE_ARN: { 'Fn::GetAtt': [idOf('AWS::IAM::Role', 'RelayCopyRole'), 'Arn'] },
+      RETENTION_DAYS: String(backupRetention({ ...DEFAULT_CONFIG, profile }).daily),
     });
-    expect(fn.ReservedConcurrentExecutions).toBe(1);
     expect(fn.Runtime).toBe('nodejs24.x');
     const rule = props(only(stack().json, 'AWS::Events::Rule')[1]);
     expect(rule.ScheduleExpression).toBe('rate(15 minutes)');
     expect(rule.Targets).toEqual([
       expect.objectContaining({ Arn: { 'Fn::GetAtt': [idOf('AWS::Lambda::Function'), 'Arn'] } }),
     ]);
+  });
+
+  it("SEC-3: the relay reserves no concurrency, which a new account's Lambda quota would refuse", () => {
+    const fn = props(only(stack().json, 'AWS::Lambda::Function')[1]);
+    expect(fn).not.toHaveProperty('ReservedConcurrentExecutions');
   });
 
   it('DATA-4: the relay may list the landing vault, start copies of its points and pass only the copy role', () => {
@@ -51,7 +57,11 @@ describe.each(PROFILES)('the recovery account backup landing of the %s estate', 
       {
         Action: 'backup:StartCopyJob',
         Effect: 'Allow',
-        Resource: `arn:aws:backup:us-east-1:${RECOVERY}:recovery-point:*`,
+        // Aurora's recovery points are RDS cluster snapshots that AWS Backup names awsbackup:job-…
+        Resource: [
+          `arn:aws:backup:us-east-1:${RECOVERY}:recovery-point:*`,
+          `arn:aws:rds:us-east-1:${RECOVERY}:cluster-snapshot:awsbackup:*`,
+        ],
       },
       {
         Action: 'iam:PassRole',
