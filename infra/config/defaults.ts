@@ -61,7 +61,7 @@ export const DEFAULT_CONFIG: EstateConfig = {
     rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
   },
   beanstalk: {
-    solutionStack: '64bit Amazon Linux 2023 v6.10.0 running Node.js 24',
+    platformBranch: 'Node.js 24 running on 64bit Amazon Linux 2023',
     deploymentPolicy: 'Immutable',
     minInstances: 2,
     maxInstances: 4,

@@ -5,7 +5,7 @@ import { problems } from './problems.ts';
 describe('the beanstalk section of the config', () => {
   it('EB-1: defaults to two to four instances on the Node.js 24 platform, rolled out immutably', () => {
     expect(DEFAULT_CONFIG.beanstalk).toMatchObject({
-      solutionStack: '64bit Amazon Linux 2023 v6.10.0 running Node.js 24',
+      platformBranch: 'Node.js 24 running on 64bit Amazon Linux 2023',
       deploymentPolicy: 'Immutable',
       minInstances: 2,
       maxInstances: 4,
@@ -27,9 +27,14 @@ describe('the beanstalk section of the config', () => {
       /^beanstalk\.deploymentPolicy: expected one of AllAtOnce, Rolling, /,
     ],
     [
-      'a platform that is not a Node.js solution stack',
-      { beanstalk: { solutionStack: '64bit Amazon Linux 2023 v4.3.0 running Python 3.12' } },
-      /^beanstalk\.solutionStack: expected a Node\.js platform/,
+      'a platform branch that is not Node.js',
+      { beanstalk: { platformBranch: 'Python 3.12 running on 64bit Amazon Linux 2023' } },
+      /^beanstalk\.platformBranch: expected a Node\.js platform branch/,
+    ],
+    [
+      'a pinned platform version, which AWS stops offering to new accounts',
+      { beanstalk: { platformBranch: '64bit Amazon Linux 2023 v6.10.0 running Node.js 24' } },
+      /^beanstalk\.platformBranch: expected a Node\.js platform branch/,
     ],
     [
       'more instances at least than at most',

@@ -57,12 +57,36 @@ describe.each(REGIONS)('Hello-Beanstalk-%s', (region) => {
 
   it('EB-1: a load-balanced web environment on the configured Node.js platform, running the new version', () => {
     expect(props(environment)).toMatchObject({
-      SolutionStackName: beanstalk.solutionStack,
       Tier: { Name: 'WebServer', Type: 'Standard' },
       VersionLabel: { Ref: versionId },
     });
     expect(option('aws:elasticbeanstalk:environment', 'EnvironmentType')).toBe('LoadBalanced');
     expect(option('aws:elasticbeanstalk:environment', 'LoadBalancerType')).toBe('application');
+  });
+
+  it('EB-1: runs the recommended version of the configured platform branch, looked up at deploy time', () => {
+    // A pinned version (a solution stack name) is refused to new accounts once AWS supersedes it.
+    expect(props(environment).SolutionStackName).toBeUndefined();
+    expect(JSON.stringify(json)).not.toMatch(/Amazon Linux 2023 v\d+\.\d+\.\d+/);
+    const [lookupId, lookup] = only(json, 'Custom::BeanstalkPlatform');
+    expect(props(environment).PlatformArn).toEqual({
+      'Fn::GetAtt': [lookupId, 'PlatformSummaryList.0.PlatformArn'],
+    });
+    const call = {
+      service: 'ElasticBeanstalk',
+      action: 'listPlatformVersions',
+      parameters: {
+        Filters: [
+          { Type: 'PlatformBranchName', Operator: '=', Values: [beanstalk.platformBranch] },
+          { Type: 'PlatformLifecycleState', Operator: '=', Values: ['recommended'] },
+        ],
+      },
+      physicalResourceId: { id: beanstalk.platformBranch },
+      outputPaths: ['PlatformSummaryList.0.PlatformArn'],
+    };
+    // Looked up again only when the branch (the resource's id and properties) changes.
+    expect(JSON.parse(String(props(lookup).Create))).toEqual(call);
+    expect(JSON.parse(String(props(lookup).Update))).toEqual(call);
   });
 
   it('EB-1: highly available: at least two instances, in the private subnets of every AZ, behind a public ALB', () => {

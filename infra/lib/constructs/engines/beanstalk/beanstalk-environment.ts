@@ -14,6 +14,7 @@ import {
 import { beanstalkSourceBundle } from '../service-bundles.ts';
 import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
 import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
+import { BeanstalkPlatform } from './beanstalk-platform.ts';
 
 /** The names the Beanstalk engine and the operator tool agree on. */
 export function beanstalkNames(config: Pick<EstateConfig, 'appName'>) {
@@ -172,7 +173,7 @@ export class BeanstalkEnvironment extends Construct implements ServiceSettingsTa
       applicationName: names.application,
       environmentName: names.environment,
       description: `${config.appName} service, web mode behind an ALB`,
-      solutionStackName: settings.solutionStack,
+      platformArn: new BeanstalkPlatform(this, 'Platform', { branch: settings.platformBranch }).platformArn,
       tier: { name: 'WebServer', type: 'Standard' },
       versionLabel: this.version.ref,
       optionSettings: Lazy.any({
