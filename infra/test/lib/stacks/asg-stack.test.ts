@@ -103,16 +103,37 @@ describe.each(ASG_STACKS)('%s', (name) => {
     );
   });
 
-  it("lets the ASG's service-linked role use the estate key that encrypts the root volumes", () => {
+  it("SCALE-1: the ASG's service-linked role may use the estate key, which a fresh account without the role accepts", () => {
     const foundation = estate('lab').stack(`Hello-Foundation-${stack.region}`).json;
     const [, key] = only(foundation, 'AWS::KMS::Key');
     const statements = (props(key).KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
-    const grant = statements.find(
+    // KMS validates the principals of a key policy when it is written: a service-linked role named
+    // there fails the key in an account where Auto Scaling never ran.
+    expect(statements.filter((s) => JSON.stringify(s.Principal).includes('aws-service-role/'))).toEqual([]);
+    const role = `arn:aws:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const forRole = statements.filter(
       (s) =>
-        JSON.stringify(s.Principal).includes('AWSServiceRoleForAutoScaling') &&
-        s.Action === 'kms:CreateGrant',
+        (s.Condition as { ArnEquals?: Record<string, unknown> })?.ArnEquals?.['aws:PrincipalArn'] === role,
     );
-    expect(grant?.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': true } });
+    expect(forRole).toEqual([
+      expect.objectContaining({
+        Principal: { AWS: '*' },
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': role },
+          StringEquals: { 'kms:CallerAccount': stack.account },
+        },
+      }),
+      expect.objectContaining({
+        Principal: { AWS: '*' },
+        Action: 'kms:CreateGrant',
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': role },
+          StringEquals: { 'kms:CallerAccount': stack.account },
+          Bool: { 'kms:GrantIsForAWSResource': true },
+        },
+      }),
+    ]);
   });
 
   it('publishes the CPU stress document name for the operator tool', () => {

@@ -93,20 +93,20 @@ export class AutoScalingFleet extends Construct {
 
     // Root volumes are encrypted with the estate key: the group launches through its service-linked
     // role, which the key policy must let create grants, or every launch fails with a client error.
-    const { account, partition } = Stack.of(this);
-    const serviceLinkedRole = new iam.ArnPrincipal(
-      `arn:${partition}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-    );
+    // The role is named in a condition, not as the principal: KMS refuses a policy whose Principal
+    // names a role that does not exist (MalformedPolicyDocumentException), and AWSServiceRoleForAutoScaling
+    // exists only once the account has run a group. Conditions are compared at request time, never
+    // validated, so the key is created in a fresh account and the role still gets exactly these rights.
     props.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        principals: [serviceLinkedRole],
+        principals: [autoScalingServiceLinkedRole(this)],
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
         resources: ['*'],
       }),
     );
     props.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        principals: [serviceLinkedRole],
+        principals: [autoScalingServiceLinkedRole(this)],
         actions: ['kms:CreateGrant'],
         resources: ['*'],
         conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
@@ -123,4 +123,18 @@ export class AutoScalingFleet extends Construct {
         'Scaling events are in the activity history and EventBridge; the alarm topic carries alarms only',
     });
   }
+}
+
+/**
+ * Any principal of this account whose ARN is the Auto Scaling service-linked role: the same rights as
+ * naming the role, without KMS checking that it exists.
+ */
+function autoScalingServiceLinkedRole(scope: Construct): iam.IPrincipal {
+  const { account, partition } = Stack.of(scope);
+  return new iam.AnyPrincipal().withConditions({
+    ArnEquals: {
+      'aws:PrincipalArn': `arn:${partition}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+    },
+    StringEquals: { 'kms:CallerAccount': account },
+  });
 }
