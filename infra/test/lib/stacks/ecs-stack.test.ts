@@ -113,7 +113,38 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
     );
     expect(target(advanced.ProductionListenerRule)).toBe(productionRule?.[0]);
     expect(target(advanced.TestListenerRule)).toBe(testRule?.[0]);
-    expect(advanced.RoleArn).toBeDefined();
+    // The role ECS assumes to move traffic: it rewrites the listener rules and (de)registers tasks.
+    const role = props(json.Resources[target(advanced.RoleArn) ?? '']);
+    expect(role.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } }],
+    });
+    expect(flatten((role.ManagedPolicyArns as unknown[] | undefined)?.[0])).toBe(
+      'arn:<Ref:AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers',
+    );
+  });
+
+  it('ECS-3: the role ECS assumes for the lifecycle hook may invoke that hook function, and nothing else', () => {
+    const [lifecycle] = (
+      props(service).DeploymentConfiguration as { LifecycleHooks: Record<string, unknown>[] }
+    ).LifecycleHooks;
+    const roleId = target(lifecycle?.RoleArn);
+    const policies = resources(json, 'AWS::IAM::Policy').filter(([, p]) =>
+      (props(p).Roles as unknown[]).some((r) => target(r) === roleId),
+    );
+    const statements = policies.flatMap(
+      ([, p]) => (props(p).PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+    );
+    const hookArn = { 'Fn::GetAtt': [target(lifecycle?.HookTargetArn), 'Arn'] };
+    expect(statements).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Effect: 'Allow',
+        Resource: [hookArn, { 'Fn::Join': ['', [hookArn, ':*']] }],
+      },
+    ]);
+    // The service's first deployment runs the hook too: the grant must exist before it.
+    expect(service.DependsOn).toEqual(expect.arrayContaining(policies.map(([id]) => id)));
   });
 
   it('ECS-3: the hook runs after test traffic reaches the new tasks, through the header-gated test listener', () => {
@@ -172,7 +203,20 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
   it('ECS-3: scales between the configured task counts on CPU', () => {
     const [, scalable] = only(json, 'AWS::ApplicationAutoScaling::ScalableTarget');
     expect(props(scalable)).toMatchObject({ MinCapacity: ecs.minTasks, MaxCapacity: ecs.maxTasks });
+    expect(flatten(props(scalable).ResourceId)).toBe(
+      `service/<Ref:${target(props(service).Cluster)}>/<${only(json, 'AWS::ECS::Service')[0]}.Name>`,
+    );
+    expect(props(scalable).ScalableDimension).toBe('ecs:service:DesiredCount');
+    const [scalableId] = only(json, 'AWS::ApplicationAutoScaling::ScalableTarget');
     const [, policy] = only(json, 'AWS::ApplicationAutoScaling::ScalingPolicy');
-    expect(JSON.stringify(props(policy))).toMatch(/ECSServiceAverageCPUUtilization/);
+    expect(props(policy)).toMatchObject({
+      ScalingTargetId: { Ref: scalableId },
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        // Fixed in the construct: the ECS settings have no CPU target of their own.
+        TargetValue: 50,
+      },
+    });
   });
 });

@@ -318,6 +318,11 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
       description: 'ECS: invoke the test-traffic hook during a deployment',
     });
+    // DeploymentLifecycleLambdaTarget grants invoke only to a role it creates itself: without this,
+    // ECS cannot call the hook and every deployment fails at POST_TEST_TRAFFIC_SHIFT and rolls back.
+    // The service waits for the grant (the role's policy), since its first deployment runs the hook too.
+    this.testTrafficHook.grantInvoke(invokeRole);
+    this.service.node.addDependency(invokeRole);
     this.service.addLifecycleHook(
       new ecs.DeploymentLifecycleLambdaTarget(this.testTrafficHook, 'TestTraffic', {
         lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
