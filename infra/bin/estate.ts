@@ -78,6 +78,11 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     data.set(region, add(new DataStack(app, { ...primary(region), primary: data.get(config.homeRegion) })));
   }
   const homeData = data.get(config.homeRegion);
+  // Order only: the home cluster's secret is replicated under the estate key alias of each secondary
+  // region, a name no token links, so `cdk deploy --concurrency` could run ahead of that foundation.
+  for (const region of config.database.secondaryRegions) {
+    if (region !== config.homeRegion) homeData?.addStackDependency(primary(region).foundation);
+  }
   if (config.features.backup && homeData !== undefined) {
     const copyRegion = backupCopyRegion(config);
     const keep = add(new BackupVaultStack(app, recovery));

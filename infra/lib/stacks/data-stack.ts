@@ -132,6 +132,7 @@ export class DataStack extends EstateStack {
         key,
         clusterIdentifier,
         globalClusterIdentifier: names.globalClusterIdentifier,
+        primaryRegion: config.homeRegion,
         minCapacity: capacity.minAcu,
         maxCapacity: capacity.maxAcu,
         deletionProtection,

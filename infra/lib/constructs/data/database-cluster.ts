@@ -5,15 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-
-/**
- * Aurora PostgreSQL 16: global write forwarding works in every 16.x minor version (14 and 15 need recent
- * minors), and Serverless v2 instances may belong to a global database. Primary and secondaries must
- * run the same version, so both read it here.
- */
-export const AURORA_ENGINE = rds.DatabaseClusterEngine.auroraPostgres({
-  version: rds.AuroraPostgresEngineVersion.VER_16_6,
-});
+import { AuroraDefaultVersion, auroraEngine } from './aurora-engine-version.ts';
 
 /** PostgreSQL's port; the engines' security groups are opened to it alone. */
 export const DATABASE_PORT = 5432;
@@ -95,7 +87,9 @@ export class DatabaseCluster extends Construct {
     });
     this.logGroup = clusterLogGroup(this, props.clusterIdentifier, props.key, props.logRetention);
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: AURORA_ENGINE,
+      // The region's default minor of the major at creation (see AuroraDefaultVersion); the secondaries
+      // read the version from the global database.
+      engine: auroraEngine(new AuroraDefaultVersion(this, 'EngineVersion').engineVersion),
       clusterIdentifier: props.clusterIdentifier,
       defaultDatabaseName: props.databaseName,
       // RDS-managed master passwords are not supported in a global database: the password is generated

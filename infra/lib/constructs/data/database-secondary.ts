@@ -3,8 +3,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { auroraEngine, GlobalDatabaseVersion } from './aurora-engine-version.ts';
 import {
-  AURORA_ENGINE,
   acknowledgeClusterChoices,
   allowPostgres,
   clusterLogGroup,
@@ -24,6 +24,8 @@ export interface DatabaseSecondaryProps {
   readonly clusterIdentifier: string;
   /** The global database to join, by its (deterministic) identifier. */
   readonly globalClusterIdentifier: string;
+  /** The region of the global database's primary cluster, which tells the version to join on. */
+  readonly primaryRegion: string;
   /** Serverless v2 lower bound, in ACUs. */
   readonly minCapacity: number;
   /** Serverless v2 upper bound, in ACUs. */
@@ -56,7 +58,8 @@ export class DatabaseSecondary extends Construct {
     });
     this.logGroup = clusterLogGroup(this, props.clusterIdentifier, props.key, props.logRetention);
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: AURORA_ENGINE,
+      // A secondary joins on exactly the version the global database runs.
+      engine: auroraEngine(new GlobalDatabaseVersion(this, 'EngineVersion', props).engineVersion),
       clusterIdentifier: props.clusterIdentifier,
       // One instance: reads and forwarded writes of the region's engines. A promotion keeps it as the
       // writer; a reader can be added after a failover (cost of the lab before AZ redundancy there).

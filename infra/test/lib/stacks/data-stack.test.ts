@@ -82,6 +82,48 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
     for (const id of subnetIds) expect(fromFoundation(id, HOME, 'IsolatedSubnet')).toBe(true);
   });
 
+  it('DATA-1: the primary runs the default minor of Aurora PostgreSQL 16 when created, looked up then, never pinned', () => {
+    // RDS retires minor versions for new clusters: a literal one fails a first deploy once retired.
+    for (const stack of [primary(), secondary()]) {
+      expect(JSON.stringify(stack.json)).not.toMatch(/"EngineVersion":"\d/);
+    }
+    const [lookupId, lookup] = only(primary().json, 'Custom::AuroraDefaultVersion');
+    expect(props(cluster(primary())[1]).EngineVersion).toEqual({
+      'Fn::GetAtt': [lookupId, 'DBEngineVersions.0.EngineVersion'],
+    });
+    const call = {
+      service: 'RDS',
+      action: 'describeDBEngineVersions',
+      parameters: {
+        Engine: 'aurora-postgresql',
+        DBParameterGroupFamily: 'aurora-postgresql16',
+        DefaultOnly: true,
+      },
+      physicalResourceId: { id: 'aurora-postgresql16' },
+      outputPaths: ['DBEngineVersions.0.EngineVersion'],
+    };
+    expect(JSON.parse(String(props(lookup).Create))).toEqual(call);
+    expect(JSON.parse(String(props(lookup).Update))).toEqual(call);
+    for (const stack of [primary(), secondary()]) {
+      expect(props(only(stack.json, 'AWS::RDS::DBClusterParameterGroup')[1]).Family).toBe(
+        'aurora-postgresql16',
+      );
+    }
+  });
+
+  it('DATA-1: the secondary joins on the version the global database runs, read from the home region', () => {
+    const [lookupId, lookup] = only(secondary().json, 'Custom::GlobalDatabaseVersion');
+    expect(props(cluster(secondary())[1]).EngineVersion).toEqual({
+      'Fn::GetAtt': [lookupId, 'GlobalClusters.0.EngineVersion'],
+    });
+    expect(JSON.parse(String(props(lookup).Create))).toMatchObject({
+      service: 'RDS',
+      action: 'describeGlobalClusters',
+      parameters: { GlobalClusterIdentifier: 'hello-global' },
+      region: HOME,
+    });
+  });
+
   it('DATA-1: a writer and a reader of the same size in two different AZs (Multi-AZ)', () => {
     const instances = resources(primary().json, 'AWS::RDS::DBInstance').map(([, i]) => props(i));
     expect(instances.map((i) => i.AvailabilityZone)).toEqual([`${HOME}a`, `${HOME}b`]);
@@ -328,7 +370,6 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
     const primaryProps = props(cluster(primary())[1]);
     expect(p).toMatchObject({
       Engine: primaryProps.Engine,
-      EngineVersion: primaryProps.EngineVersion,
       DBClusterIdentifier: `hello-${SECONDARY}`,
       GlobalClusterIdentifier: 'hello-global',
       EnableGlobalWriteForwarding: true,
@@ -361,6 +402,14 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
   it('DATA-3: the secondary stack deploys after the primary (order only: values cross as names)', () => {
     expect(secondary().dependsOn).toContain(`Hello-Data-${HOME}`);
     expect(JSON.stringify(secondary().json)).not.toContain(`Hello-Data-${HOME}`);
+  });
+
+  it('SEC-3: the primary stack deploys after the foundation of each secondary region, whose key alias it names', () => {
+    // The master secret's replica there is encrypted under that foundation's alias: a name, no token.
+    expect(JSON.stringify(primary().json)).toContain(
+      `:kms:${SECONDARY}:${ACCOUNT}:${estateKeyAlias(DEFAULT_CONFIG)}`,
+    );
+    expect(primary().dependsOn).toContain(`Hello-Foundation-${SECONDARY}`);
   });
 
   it.each([HOME, SECONDARY])('publishes the cluster endpoint of %s for its engines', (region) => {
