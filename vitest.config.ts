@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+/** Tooling tests that read the synthesized estate: they run in the infra project, which synthesizes it once. */
+const ESTATE_READERS = ['cli/test/dr-posture.test.ts', 'cli/test/teardown/plan.test.ts'];
+
 // Two cores: the service layer is I/O-bound and runs files in parallel; the infra layer shares one
-// synthesized estate (see infra/test/support) so it needs no more than one worker per core.
+// synthesized estate (see infra/test/support) so it needs no more than one worker per core. The layers
+// that need a real PostgreSQL server get a throwaway one when the machine has PostgreSQL and
+// TEST_DATABASE_URL is unset (testing/postgres-setup.ts).
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -11,13 +16,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'service', include: ['service/test/**/*.test.ts'] },
+        test: {
+          name: 'service',
+          include: ['service/test/**/*.test.ts'],
+          globalSetup: ['testing/postgres-setup.ts'],
+        },
       },
       {
         extends: true,
         test: {
           name: 'infra',
-          include: ['infra/test/**/*.test.ts'],
+          // The operator CLI's reports read the same synthesized estate.
+          include: ['infra/test/**/*.test.ts', ...ESTATE_READERS],
           exclude: ['infra/test/functions/**'],
           globalSetup: ['infra/test/support/global-setup.ts'],
         },
@@ -25,7 +35,11 @@ export default defineConfig({
       {
         // The Lambda handlers the estate deploys, invoked with real event shapes: no synthesis needed.
         extends: true,
-        test: { name: 'functions', include: ['infra/test/functions/**/*.test.ts'] },
+        test: {
+          name: 'functions',
+          include: ['infra/test/functions/**/*.test.ts'],
+          globalSetup: ['testing/postgres-setup.ts'],
+        },
       },
       {
         extends: true,
@@ -41,6 +55,7 @@ export default defineConfig({
             'bench/test/**/*.test.ts',
             'testing/test/**/*.test.ts',
           ],
+          exclude: ESTATE_READERS,
         },
       },
     ],

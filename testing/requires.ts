@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'vitest';
 
 /** An outside tool a test layer depends on (a real PostgreSQL server, shellcheck, Go, …). */
@@ -31,6 +32,29 @@ export function describeWith(requirement: Requirement, name: string, body: () =>
   }
   describe.skip(`${name} [skipped: ${reason}]`, body);
 }
+
+/** `it` for one test that needs an outside tool: skipped with its reason on a laptop, a failure in CI. */
+export function itWith(requirement: Requirement, name: string, body: () => unknown): void {
+  if (requirement.available) {
+    it(name, body);
+    return;
+  }
+  const reason = `${requirement.tool} is not available: ${requirement.howTo}`;
+  if (inCi()) {
+    it(`${name} (needs ${requirement.tool})`, () => {
+      throw new Error(`${reason} (CI must run every layer)`);
+    });
+    return;
+  }
+  it.skip(`${name} [skipped: ${reason}]`, body);
+}
+
+/** ShellCheck, the linter of the shell scripts the estate runs on its instances. */
+export const shellcheck: Requirement = {
+  tool: 'shellcheck',
+  available: spawnSync('shellcheck', ['--version']).status === 0,
+  howTo: 'install it (Debian: apt-get install shellcheck; macOS: brew install shellcheck)',
+};
 
 export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env.CI?.trim().toLowerCase();

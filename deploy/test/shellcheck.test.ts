@@ -2,14 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describeWith } from '../../testing/requires.ts';
+import { describeWith, shellcheck } from '../../testing/requires.ts';
 import { scriptsSource } from './support/sandbox.ts';
-
-const shellcheck = {
-  tool: 'shellcheck',
-  available: spawnSync('shellcheck', ['--version']).status === 0,
-  howTo: 'install it (Debian: apt-get install shellcheck; macOS: brew install shellcheck)',
-};
 
 const scripts = readdirSync(scriptsSource)
   .filter((name) => name.endsWith('.sh'))

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../infra/config/index.ts';
-import { type SynthesizedStack, synthesizeStacks } from '../../estate-templates.ts';
+import { estateTemplates } from '../../../infra/test/support/estate.ts';
+import type { SynthesizedStack } from '../../estate-templates.ts';
 import {
   formatPlan,
   type PlanInput,
@@ -15,7 +16,8 @@ let stacks: SynthesizedStack[];
 let plan: TeardownPlan;
 
 beforeAll(() => {
-  stacks = synthesizeStacks(defaults);
+  // The default estate, synthesized once for the test run (infra/test/support/global-setup.ts).
+  stacks = estateTemplates(defaults.profile);
   plan = teardownPlan(stacks, defaults);
 });
 

@@ -89,3 +89,23 @@ export function estate(profile: 'lab' | 'production' = 'lab'): SynthesizedEstate
 function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
+
+/** The stacks of a profile's estate as the operator CLI reads them; fails if synthesis failed. */
+export function estateTemplates(profile: 'lab' | 'production' = 'lab'): {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly template: TemplateJson;
+  readonly dependsOn: readonly string[];
+}[] {
+  const synthesized = estate(profile);
+  if (synthesized.outcome.failure !== undefined)
+    throw new Error(`the ${profile} estate did not synthesize: ${synthesized.outcome.failure}`);
+  return synthesized.stacks.map(({ name, account, region, json, dependsOn }) => ({
+    name,
+    account,
+    region,
+    template: json,
+    dependsOn,
+  }));
+}

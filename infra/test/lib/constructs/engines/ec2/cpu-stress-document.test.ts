@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { itWith, shellcheck } from '../../../../../../testing/requires.ts';
 import { MAX_STRESS_SECONDS } from '../../../../../lib/constructs/engines/ec2/cpu-stress-document.ts';
 import { estate } from '../../../../support/estate.ts';
 import { only } from '../../../stacks/ec2-template.ts';
@@ -42,8 +43,6 @@ function run(durationSeconds: string, fakes: Record<string, string> = {}) {
   })();
   return { ...result, seconds: (performance.now() - started) / 1000, record };
 }
-
-const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 
 describe('CpuStressDocument', () => {
   it('SCALE-6: is an SSM Command document (schema 2.2) with one aws:runShellScript step', () => {
@@ -98,7 +97,7 @@ describe('CpuStressDocument', () => {
     );
   });
 
-  it.skipIf(!shellcheck)('passes shellcheck', () => {
+  itWith(shellcheck, 'passes shellcheck', () => {
     const result = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: script('300'), encoding: 'utf8' });
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
