@@ -108,7 +108,13 @@ describe.each(REGIONS)('Hello-Serverless-%s', (region) => {
     const access = props(stage).AccessLogSettings as { DestinationArn: unknown; Format: string };
     const group = json.Resources[target(access.DestinationArn) ?? ''];
     expect(props(group)).toMatchObject({ LogGroupName: '/hello/serverless/api-access' });
-    expect(props(group).KmsKeyId).toBeDefined();
+    // The region's estate key, whose policy lets CloudWatch Logs of this account use it.
+    expect(props(group).KmsKeyId).toEqual({
+      'Fn::GetStackOutput': expect.objectContaining({
+        StackName: `Hello-Foundation-${region}`,
+        OutputName: expect.stringMatching(/EstateKey.*Arn/),
+      }),
+    });
     expect(Object.keys(JSON.parse(access.Format))).toEqual(
       expect.arrayContaining(['requestId', 'status', 'path', 'integrationError']),
     );
