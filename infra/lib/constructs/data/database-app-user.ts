@@ -123,8 +123,10 @@ export class DatabaseAppUser extends Construct {
         RetainOnDelete: String(props.retainOnDelete),
       },
     });
-    // Every instance must be available, not only the cluster resource.
-    this.resource.node.addDependency(database.cluster);
+    // Every instance must be available, not only the cluster resource. And the rules that let the
+    // function reach the cluster must outlive it: CloudFormation deletes what nothing depends on in
+    // parallel, and a rule removed first leaves the delete handler unable to connect (DELETE_FAILED).
+    this.resource.node.addDependency(database.cluster, ...postgresRules(securityGroup, database));
 
     // Single-user rotation: the role changes its own password (no second user to keep in step with the
     // grants). It must not run before the role exists, and its function must reach the cluster.
@@ -168,6 +170,29 @@ export class DatabaseAppUser extends Construct {
       'The Provider framework invokes any version of the one app-user function',
     );
   }
+}
+
+/**
+ * The ingress rule on the cluster's group and the egress rule on `client` that `allowFrom` created for
+ * `client`: CDK returns no handle, so they are found by the group they name.
+ */
+function postgresRules(client: ec2.SecurityGroup, database: DatabaseCluster): Construct[] {
+  const stack = Stack.of(client);
+  const clientId = JSON.stringify(stack.resolve(client.securityGroupId));
+  const clusterId = JSON.stringify(stack.resolve(database.securityGroup.securityGroupId));
+  const rules = [database.securityGroup, client]
+    .flatMap((group) => group.node.findAll())
+    .filter(
+      (rule) =>
+        (rule instanceof ec2.CfnSecurityGroupIngress &&
+          JSON.stringify(stack.resolve(rule.sourceSecurityGroupId)) === clientId) ||
+        (rule instanceof ec2.CfnSecurityGroupEgress &&
+          JSON.stringify(stack.resolve(rule.destinationSecurityGroupId)) === clusterId),
+    );
+  if (rules.length !== 2) {
+    throw new Error(`${client.node.path}: expected an ingress and an egress rule to the cluster`);
+  }
+  return rules;
 }
 
 /** What the hosted rotation must not generate: every punctuation character, as the first password. */
