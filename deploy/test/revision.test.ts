@@ -225,18 +225,30 @@ const curl = {
 };
 
 describeWith(curl, 'ValidateService against the built service', () => {
-  const validate = (port: number, bound: number) =>
-    runHook(join(archive, 'scripts/validate-service.sh'), {
-      PORT: String(port),
-      VALIDATE_TIMEOUT_SECONDS: String(bound),
-      VALIDATE_INTERVAL_SECONDS: '0.2',
-      HELLO_ROOT: dir,
-    });
+  const validate = (port: number, bound: number, onStdout?: (stdout: string) => void) =>
+    runHook(
+      join(archive, 'scripts/validate-service.sh'),
+      {
+        PORT: String(port),
+        VALIDATE_TIMEOUT_SECONDS: String(bound),
+        VALIDATE_INTERVAL_SECONDS: '0.2',
+        HELLO_ROOT: dir,
+      },
+      undefined,
+      onStdout,
+    );
 
   it('CICD-9: passes once /health and / answer 200, waiting for a service that is still starting', async () => {
     const port = await freePort();
-    const run = validate(port, 20);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // The service starts only after the hook has found nothing listening at least once.
+    let sawRefusal = () => {};
+    const refused = new Promise<void>((resolve) => {
+      sawRefusal = resolve;
+    });
+    const run = validate(port, 20, (stdout) => {
+      if (stdout.includes('GET /health -> 000')) sawRefusal();
+    });
+    await refused;
     const service = await startService(build.server, { WORKERS: '1', PORT: String(port) });
     const result = await run;
     service.child.kill('SIGTERM');

@@ -73,9 +73,11 @@ describe('shutdown and supervision', () => {
       WORKERS: '1',
       DATABASE_URL: `postgres://app@127.0.0.1:${blackHole.port}/estate`,
     });
+    await server.waitForLine((line) => line.event === 'listening');
     const inFlight = postStore(server.port, '{"slow":true}');
-    await server.waitForLine(() => true);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The server answers in the order it accepts: once a later request is answered, the slow one is in
+    // its handler, waiting for the database.
+    expect((await send(server.port, '/health')).status).toBe(200);
     const stopping = server.stop('SIGTERM');
     const answer = await inFlight;
     expect(answer.status).toBe(503);

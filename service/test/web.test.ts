@@ -96,22 +96,36 @@ describe('web mode over a real socket', () => {
   );
 });
 
-/** A store whose writes take a while, so a request is in flight when the drain starts. */
-class SlowStore extends MemoryStore {
+/** A store whose writes wait to be released, so a request is surely in flight when the drain starts. */
+class HeldStore extends MemoryStore {
+  #enter = () => {};
+  #release = () => {};
+  /** Resolves once a write has reached the store. */
+  readonly entered = new Promise<void>((resolve) => {
+    this.#enter = resolve;
+  });
+  readonly #released = new Promise<void>((resolve) => {
+    this.#release = resolve;
+  });
+  release(): void {
+    this.#release();
+  }
   override async put(id: string, json: string): Promise<StoredRecord> {
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    this.#enter();
+    await this.#released;
     return super.put(id, json);
   }
 }
 
 describe('draining', () => {
   it('SVC-7: finishes the in-flight request, tells keep-alive clients to close, then refuses new connections', async () => {
-    const slow: Store = new SlowStore();
-    const { app } = testApp({ store: async () => slow });
+    const held = new HeldStore();
+    const { app } = testApp({ store: async (): Promise<Store> => held });
     const server = await startWebServer(app, { port: 0, hostname: '127.0.0.1', idleGraceMs: 100 });
     const inFlight = postStore(server.port, '{"during":"drain"}');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await held.entered;
     const drained = server.drain();
+    held.release();
     const answer = await inFlight;
     expect(answer.status).toBe(201);
     expect(answer.headers.connection).toBe('close');

@@ -89,8 +89,16 @@ export async function createSandbox(): Promise<Sandbox> {
   return sandbox;
 }
 
-/** Runs a hook as the agent does: the script itself (shebang and execute bit), with the given environment. */
-export function runHook(script: string, env: Record<string, string>, bin?: string): Promise<HookRun> {
+/**
+ * Runs a hook as the agent does: the script itself (shebang and execute bit), with the given environment.
+ * `onStdout` sees the output so far each time more arrives, for a test that waits on what the hook says.
+ */
+export function runHook(
+  script: string,
+  env: Record<string, string>,
+  bin?: string,
+  onStdout?: (stdout: string) => void,
+): Promise<HookRun> {
   const started = performance.now();
   return new Promise((done, failed) => {
     const child = spawn(script, [], {
@@ -106,6 +114,7 @@ export function runHook(script: string, env: Record<string, string>, bin?: strin
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk;
+      onStdout?.(stdout);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
