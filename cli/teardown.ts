@@ -1,5 +1,5 @@
 // npm run teardown [-- --yes] [--primary-profile NAME] [--recovery-profile NAME] [--delete-snapshots]
-// [--profile PROFILE]: the estate of the user's config destroyed in reverse deploy order across both
+// [--delete-protecting-keys] [--profile PROFILE]: the estate of the user's config destroyed in reverse deploy order across both
 // accounts, then what its stacks keep (GOV-6, OPS-5). Without --yes it only prints the plan and, for a real
 // estate, what it would do there.
 
@@ -29,11 +29,12 @@ import { type AccountRole, formatPlan, teardownPlan } from './teardown/plan.ts';
 export interface TeardownArguments {
   readonly yes: boolean;
   readonly deleteSnapshots: boolean;
+  readonly deleteProtectingKeys: boolean;
   readonly estateProfile?: string;
   readonly profiles: { readonly primary?: string; readonly recovery?: string };
 }
 
-const FLAGS = new Set(['--yes', '--dry-run', '--delete-snapshots']);
+const FLAGS = new Set(['--yes', '--dry-run', '--delete-snapshots', '--delete-protecting-keys']);
 const VALUED = new Set(['--primary-profile', '--recovery-profile', '--profile']);
 
 /** Throws on an unknown flag: a typo must not turn into a default, least of all here. */
@@ -62,6 +63,7 @@ export function parseArguments(argv: readonly string[]): TeardownArguments {
   return {
     yes,
     deleteSnapshots: argv.includes('--delete-snapshots'),
+    deleteProtectingKeys: argv.includes('--delete-protecting-keys'),
     estateProfile: profileArgument(argv),
     profiles: { ...(primary ? { primary } : {}), ...(recovery ? { recovery } : {}) },
   };
@@ -138,6 +140,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const summary = await executePlan(plan, awsDeps(config, args), {
       dryRun,
       deleteSnapshots: args.deleteSnapshots,
+      deleteProtectingKeys: args.deleteProtectingKeys,
       profiles: args.profiles,
     });
     console.log(`\n${dryRun ? 'Dry run: nothing was changed.' : formatSummary(summary)}`);

@@ -21,6 +21,7 @@ import {
   deleteParameters,
   deletionProtectionCommand,
   emptyAndDeleteBucket,
+  finalSnapshotPattern,
   hasDeletionProtection,
   type Ledger,
   scheduleKeyDeletion,
@@ -52,6 +53,8 @@ export interface ExecuteOptions {
   readonly dryRun: boolean;
   /** Delete the Aurora clusters' final snapshots too. */
   readonly deleteSnapshots: boolean;
+  /** Schedule deletion even of keys that still encrypt kept snapshots or recovery points. @default false */
+  readonly deleteProtectingKeys?: boolean;
   /** Named AWS profiles, only to print commands the operator can paste. */
   readonly profiles?: { readonly primary?: string; readonly recovery?: string };
   /** Between two DescribeStacks while a stack is deleting. @default 15 000 */
@@ -111,11 +114,13 @@ export async function executePlan(
   options: ExecuteOptions,
 ): Promise<TeardownSummary> {
   const summary: TeardownSummary = { removed: [], scheduled: [], kept: [], failed: [] };
+  const protecting = new Map<string, string[]>();
   const ledger: Ledger = {
     line: (text) => deps.log(text),
     removed: (what) => summary.removed.push(what),
     scheduled: (what) => summary.scheduled.push(what),
     kept: (what) => summary.kept.push(what),
+    encrypts: (key, what) => protecting.set(key, [...(protecting.get(key) ?? []), what]),
   };
   const stacks = plan.waves.flatMap((w) => w.stacks);
 
@@ -166,7 +171,7 @@ export async function executePlan(
       for (const r of stack.retained.filter((x) => x.kind === kind)) {
         const id = located.get(stack.name)?.physical.get(r.logicalId) ?? r.physicalName;
         try {
-          await leftover(r, stack, id, deps, options, ledger);
+          await leftover(r, stack, id, deps, options, ledger, protecting);
         } catch (error) {
           const what = `${r.type} ${id ?? r.logicalId} (${stack.name})`;
           deps.log(`  ${what}: failed: ${message(error)}`);
@@ -332,6 +337,7 @@ async function leftover(
   deps: TeardownDeps,
   options: ExecuteOptions,
   ledger: Ledger,
+  protecting: ReadonlyMap<string, readonly string[]>,
 ): Promise<void> {
   const where = `${stack.role} account, ${stack.region}`;
   if (id === undefined) {
@@ -344,11 +350,23 @@ async function leftover(
     case 'bucket':
       return emptyAndDeleteBucket(c.s3, id, ledger, dryRun);
     case 'key':
-      return scheduleKeyDeletion(c.kms, id, where, ledger, dryRun);
+      // Keys come after vaults and clusters: by now `protecting` holds everything the run keeps.
+      return scheduleKeyDeletion(c.kms, id, where, ledger, dryRun, {
+        protecting,
+        deleteProtectingKeys: options.deleteProtectingKeys ?? false,
+      });
     case 'vault':
       return clearBackupVault(c.backup, id, where, ledger, dryRun, deps.now());
     case 'cluster':
-      return clusterSnapshots(c.rds, id, where, ledger, dryRun, options.deleteSnapshots);
+      return clusterSnapshots(
+        c.rds,
+        id,
+        finalSnapshotPattern(stack.name, r.logicalId),
+        where,
+        ledger,
+        dryRun,
+        options.deleteSnapshots,
+      );
     case 'logGroup':
       return deleteLogGroup(c.logs, id, where, ledger, dryRun);
     case 'other':

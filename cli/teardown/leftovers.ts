@@ -34,6 +34,8 @@ export interface Ledger {
   scheduled(what: string): void;
   /** Still there and possibly billing, with the reason. */
   kept(what: string): void;
+  /** Kept data `what` is encrypted with `key` (an ARN): the key must outlive it to keep it readable. */
+  encrypts(key: string, what: string): void;
 }
 
 /** KMS refuses fewer days; the shortest wait is what stops the key from billing soonest. */
@@ -129,21 +131,37 @@ export async function emptyAndDeleteBucket(
   }
 }
 
-/** Schedules the key's deletion after the 7-day minimum; a key already pending deletion keeps its date. */
+/** What the key step needs to know of the rest of the teardown. */
+export interface KeyDeletionOptions {
+  /** Kept data by the ARN of the key that encrypts it (snapshots, recovery points the run keeps). */
+  readonly protecting: ReadonlyMap<string, readonly string[]>;
+  /** Schedule deletion even of a key that still encrypts kept data (it becomes unreadable for good). */
+  readonly deleteProtectingKeys: boolean;
+}
+
+/**
+ * Schedules the key's deletion after the 7-day minimum; a key already pending deletion keeps its date. A
+ * key that still encrypts data the teardown keeps (a final snapshot, a locked recovery point) is kept and
+ * listed instead: deleting it would make that data unreadable after 7 days, so only an explicit
+ * `deleteProtectingKeys` does.
+ */
 export async function scheduleKeyDeletion(
   kms: KMSClient,
   keyId: string,
   where: string,
   ledger: Ledger,
   dryRun: boolean,
+  options: KeyDeletionOptions = { protecting: new Map(), deleteProtectingKeys: false },
 ): Promise<void> {
   const what = `KMS key ${keyId} (${where})`;
   let state: string | undefined;
   let pendingUntil: Date | undefined;
+  let arn: string | undefined;
   try {
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     state = KeyMetadata?.KeyState;
     pendingUntil = KeyMetadata?.DeletionDate;
+    arn = KeyMetadata?.Arn;
   } catch (error) {
     if (errorName(error) === 'NotFoundException') {
       ledger.line(`  ${what}: already gone`);
@@ -157,8 +175,23 @@ export async function scheduleKeyDeletion(
     ledger.scheduled(`${what}: deleted on ${date}`);
     return;
   }
+  const protecting = [arn, keyId].flatMap((k) => (k === undefined ? [] : (options.protecting.get(k) ?? [])));
+  if (protecting.length > 0 && !options.deleteProtectingKeys) {
+    const list = protecting.join('; ');
+    ledger.line(
+      `  ${what}: ${dryRun ? 'would be kept' : 'kept'}: it still encrypts ${protecting.length} kept item(s): ${list}`,
+    );
+    if (!dryRun) {
+      ledger.kept(
+        `${what}: still encrypts ${list}; npm run teardown -- --yes --delete-protecting-keys schedules its deletion, after which they can never be read`,
+      );
+    }
+    return;
+  }
+  const warning =
+    protecting.length > 0 ? ` (${protecting.length} kept item(s) it encrypts become unreadable then)` : '';
   if (dryRun) {
-    ledger.line(`  ${what}: would schedule deletion in ${KEY_PENDING_DAYS} days`);
+    ledger.line(`  ${what}: would schedule deletion in ${KEY_PENDING_DAYS} days${warning}`);
     return;
   }
   const result = await kms.send(
@@ -166,14 +199,16 @@ export async function scheduleKeyDeletion(
   );
   const date =
     result.DeletionDate === undefined ? `in ${KEY_PENDING_DAYS} days` : isoDate(result.DeletionDate);
-  ledger.line(`  ${what}: deletion scheduled on ${date}`);
-  ledger.scheduled(`${what}: deleted on ${date}`);
+  ledger.line(`  ${what}: deletion scheduled on ${date}${warning}`);
+  ledger.scheduled(`${what}: deleted on ${date}${warning}`);
 }
 
 /**
  * Deletes the vault's recovery points, then the vault once empty. A locked vault refuses to delete points
- * younger than its minimum retention: those stay, reported with their date, and so does the vault. The lock
- * itself is never touched: removing it is what the lock exists to prevent.
+ * younger than its minimum retention: those stay, reported with their date, and so does the vault. A vault
+ * in compliance mode (a lock date) keeps every point until its lifecycle expires it, and itself until the
+ * last one has: it is skipped and listed. The lock itself is never touched: removing it is what the lock
+ * exists to prevent. Every point kept is recorded against the key that encrypts it.
  */
 export async function clearBackupVault(
   backup: BackupClient,
@@ -185,11 +220,14 @@ export async function clearBackupVault(
 ): Promise<void> {
   const what = `backup vault ${vault} (${where})`;
   let minRetentionDays: number | undefined;
+  let compliance = false;
   try {
     const v = await backup.send(new DescribeBackupVaultCommand({ BackupVaultName: vault }));
     minRetentionDays = v.Locked ? v.MinRetentionDays : undefined;
+    compliance = v.Locked === true && v.LockDate !== undefined;
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException' || errorName(error) === 'AccessDeniedException') {
+    // Only a vault that is not there is gone: AccessDenied means the run cannot see it, a failure.
+    if (errorName(error) === 'ResourceNotFoundException') {
       ledger.line(`  ${what}: already gone`);
       return;
     }
@@ -204,6 +242,31 @@ export async function clearBackupVault(
     points.push(...(page.RecoveryPoints ?? []));
     token = page.NextToken;
   } while (token !== undefined);
+  const keep = (point: RecoveryPointByBackupVault) => {
+    if (point.EncryptionKeyArn !== undefined)
+      ledger.encrypts(point.EncryptionKeyArn, `recovery point ${point.RecoveryPointArn} in ${what}`);
+  };
+  if (compliance) {
+    const live = points.filter((p) => p.Status !== 'DELETING');
+    for (const point of live) keep(point);
+    const last = live
+      .map((p) => p.CalculatedLifecycle?.DeleteAt)
+      .filter((d): d is Date => d !== undefined)
+      .sort((a, b) => b.getTime() - a.getTime())[0];
+    const until =
+      live.length === 0
+        ? ''
+        : `, the last expiring ${last === undefined ? 'at its lifecycle' : `on ${isoDate(last)}`}`;
+    ledger.line(
+      `  ${what}: compliance lock, ${dryRun ? 'would be kept' : 'kept'}: nobody can delete its ${live.length} recovery points before they expire${until}`,
+    );
+    if (!dryRun) {
+      ledger.kept(
+        `${what}: compliance lock, holds ${live.length} recovery points (storage billed) until they expire${until}; run the teardown again after that to delete the vault`,
+      );
+    }
+    return;
+  }
   let deleted = 0;
   let left = 0;
   for (const point of points) {
@@ -219,6 +282,7 @@ export async function clearBackupVault(
         : undefined;
     if (lockedUntil !== undefined && lockedUntil > now) {
       left++;
+      keep(point);
       ledger.kept(
         `recovery point ${arn} in ${what}: kept until ${isoDate(lockedUntil)}, the vault lock allows no earlier deletion`,
       );
@@ -233,6 +297,7 @@ export async function clearBackupVault(
       deleted++;
     } catch (error) {
       left++;
+      keep(point);
       ledger.kept(`recovery point ${arn} in ${what}: not deleted (${describe(error)})`);
     }
   }
@@ -276,12 +341,24 @@ export function deletionProtectionCommand(cluster: string, region: string, profi
 }
 
 /**
- * The manual snapshots of a deleted cluster (its final snapshot among them): deleted only when asked,
- * since they are the last copy of the data.
+ * The identifier prefix of the final snapshot CloudFormation takes of a cluster with DeletionPolicy
+ * Snapshot: `<stack name>-Snapshot-<logical id>-` and 12 random letters and digits (the RDS resource
+ * provider's generated identifier, which RDS stores in lower case).
+ */
+export function finalSnapshotPattern(stackName: string, logicalId: string): RegExp {
+  const literal = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${literal(stackName)}-Snapshot-${literal(logicalId)}-[a-z0-9]{12}$`, 'i');
+}
+
+/**
+ * The manual snapshots of a deleted cluster: the final snapshot its stack made is deleted only when
+ * asked, since it is the last copy of the data; any other (an operator's) is never deleted, only listed.
+ * Every snapshot kept is recorded against the key that encrypts it.
  */
 export async function clusterSnapshots(
   rds: RDSClient,
   cluster: string,
+  finalSnapshot: RegExp,
   where: string,
   ledger: Ledger,
   dryRun: boolean,
@@ -308,11 +385,26 @@ export async function clusterSnapshots(
       const id = snap.DBClusterSnapshotIdentifier ?? '';
       found++;
       const what = `Aurora snapshot ${id} of ${cluster} (${where})`;
-      if (!deleteSnapshots || dryRun) {
-        const gb = snap.AllocatedStorage ?? 0;
-        const hint = `${gb} GB, about $${(gb * SNAPSHOT_USD_PER_GB_MONTH).toFixed(2)}/month: storage billed until deleted`;
-        ledger.line(`  ${what}: ${deleteSnapshots ? 'would delete' : 'kept'} (${hint})`);
-        if (!dryRun) ledger.kept(`${what}: ${hint}; npm run teardown -- --yes --delete-snapshots deletes it`);
+      const gb = snap.AllocatedStorage ?? 0;
+      const hint = `${gb} GB, about $${(gb * SNAPSHOT_USD_PER_GB_MONTH).toFixed(2)}/month: storage billed until deleted`;
+      const kept = (reason: string, how: string) => {
+        if (snap.KmsKeyId !== undefined) ledger.encrypts(snap.KmsKeyId, what);
+        ledger.line(`  ${what}: ${reason} (${hint})`);
+        if (!dryRun) ledger.kept(`${what}: ${hint}; ${how}`);
+      };
+      if (!finalSnapshot.test(id)) {
+        kept(
+          'kept, not the final snapshot of the stack',
+          'not made by the stack, so the teardown never deletes it',
+        );
+        continue;
+      }
+      if (!deleteSnapshots) {
+        kept('kept', 'npm run teardown -- --yes --delete-snapshots deletes it');
+        continue;
+      }
+      if (dryRun) {
+        ledger.line(`  ${what}: would delete (${hint})`);
         continue;
       }
       try {

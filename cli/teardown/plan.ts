@@ -160,11 +160,11 @@ export function retainedAction(r: RetainedResource): string {
     case 'bucket':
       return 'every object version and delete marker deleted, then the bucket';
     case 'key':
-      return 'deletion scheduled in 7 days, the minimum';
+      return 'deletion scheduled in 7 days, the minimum, unless it still encrypts a snapshot or recovery point that stays (then kept and listed; --delete-protecting-keys deletes it anyway)';
     case 'vault':
-      return 'recovery points deleted (a vault lock keeps those younger than its minimum retention), then the vault when empty';
+      return 'recovery points deleted (a vault lock keeps those younger than its minimum retention), then the vault when empty; a compliance-locked vault is kept and listed until its last point expires';
     case 'cluster':
-      return `${r.deletionProtection ? 'deletion protection on: switch it off first; ' : ''}its final snapshot deleted with --delete-snapshots, otherwise listed (storage billed until deleted)`;
+      return `${r.deletionProtection ? 'deletion protection on: switch it off first; ' : ''}the final snapshot the stack made deleted with --delete-snapshots, otherwise listed (storage billed until deleted); other manual snapshots never deleted`;
     case 'logGroup':
       return 'log group deleted';
     case 'other':

@@ -6,6 +6,7 @@ describe('npm run teardown arguments', () => {
     expect(parseArguments([])).toEqual({
       yes: false,
       deleteSnapshots: false,
+      deleteProtectingKeys: false,
       estateProfile: undefined,
       profiles: {},
     });
@@ -14,10 +15,16 @@ describe('npm run teardown arguments', () => {
     ).toEqual({
       yes: true,
       deleteSnapshots: true,
+      deleteProtectingKeys: false,
       estateProfile: undefined,
       profiles: { primary: 'prod', recovery: 'dr' },
     });
     expect(parseArguments(['--dry-run', '--profile', 'production']).estateProfile).toBe('production');
+  });
+
+  it('GOV-6: deleting keys that still protect kept data takes its own flag', () => {
+    expect(parseArguments(['--yes', '--delete-snapshots']).deleteProtectingKeys).toBe(false);
+    expect(parseArguments(['--yes', '--delete-protecting-keys']).deleteProtectingKeys).toBe(true);
   });
 
   it('GOV-6: a mistyped flag or a contradiction is refused rather than taken for a default', () => {

@@ -97,6 +97,21 @@ const PHYSICAL: Record<string, Record<string, string>> = {
 };
 
 const plan = teardownPlan(STACKS, config);
+const PRIMARY_KEY_ARN = `arn:aws:kms:us-east-1:${PRIMARY}:key/key-primary`;
+/** What CloudFormation names the snapshot it takes of Hello-Data's Cluster (RDS keeps it in lower case). */
+const finalSnapshot = {
+  DBClusterSnapshotIdentifier: 'hello-data-snapshot-cluster-a1b2c3d4e5f6',
+  DBClusterIdentifier: 'hello-us-east-1',
+  AllocatedStorage: 10,
+  KmsKeyId: PRIMARY_KEY_ARN,
+};
+/** An operator's own snapshot of the same cluster. */
+const manualSnapshot = {
+  DBClusterSnapshotIdentifier: 'hello-before-upgrade',
+  DBClusterIdentifier: 'hello-us-east-1',
+  AllocatedStorage: 10,
+  KmsKeyId: PRIMARY_KEY_ARN,
+};
 const stackId = (name: string) => `arn:aws:cloudformation:us-east-1:${PRIMARY}:stack/${name}/0000`;
 const nameOf = (idOrName: string | undefined) =>
   (idOrName?.includes('/') ? idOrName.split('/')[1] : idOrName) ?? '';
@@ -217,20 +232,18 @@ beforeEach(() => {
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'a', VersionId: '1' }], IsTruncated: false });
   s3.on(DeleteObjectsCommand).resolves({});
   s3.on(DeleteBucketCommand).resolves({});
-  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', KeyState: 'Enabled' } });
+  kms.on(DescribeKeyCommand).callsFake(({ KeyId }: { KeyId?: string }) => ({
+    KeyMetadata: {
+      KeyId,
+      Arn: KeyId === 'key-primary' ? PRIMARY_KEY_ARN : `arn:aws:kms:us-east-2:${RECOVERY}:key/${KeyId}`,
+      KeyState: 'Enabled',
+    },
+  }));
   kms
     .on(ScheduleKeyDeletionCommand)
     .callsFake(() => ({ DeletionDate: new Date(clock + 7 * 86_400_000), PendingWindowInDays: 7 }));
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DeletionProtection: false }] });
-  rds.on(DescribeDBClusterSnapshotsCommand).resolves({
-    DBClusterSnapshots: [
-      {
-        DBClusterSnapshotIdentifier: 'hello-us-east-1-final',
-        DBClusterIdentifier: 'hello-us-east-1',
-        AllocatedStorage: 10,
-      },
-    ],
-  });
+  rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [finalSnapshot] });
   logs.on(DeleteLogGroupCommand).resolves({});
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
 });
@@ -363,8 +376,8 @@ describe('executing a teardown plan', () => {
     expect(log).toContain('[wave 3] Hello-App: would delete (now CREATE_COMPLETE)');
   });
 
-  it('GOV-6: keys are scheduled for deletion in 7 days and the date is reported', async () => {
-    const summary = await run();
+  it('GOV-6: keys are scheduled for deletion in 7 days and the date is reported, once nothing kept needs them', async () => {
+    const summary = await run({ deleteSnapshots: true });
     const calls = kms.commandCalls(ScheduleKeyDeletionCommand).map((c) => c.args[0].input);
     expect(calls).toEqual([
       { KeyId: 'key-primary', PendingWindowInDays: 7 },
@@ -373,20 +386,56 @@ describe('executing a teardown plan', () => {
     expect(summary.scheduled.join('\n')).toMatch(/key-primary .*deleted on 2026-03-09/);
   });
 
+  it('GOV-6: the key of a kept final snapshot is kept and listed with it, not scheduled for deletion', async () => {
+    const summary = await run();
+    expect(kms.commandCalls(ScheduleKeyDeletionCommand).map((c) => c.args[0].input.KeyId)).toEqual([
+      'key-recovery',
+    ]);
+    expect(summary.kept.join('\n')).toMatch(
+      /KMS key key-primary .*still encrypts Aurora snapshot hello-data-snapshot-cluster-a1b2c3d4e5f6 .*--delete-protecting-keys/,
+    );
+  });
+
+  it('GOV-6: --delete-protecting-keys schedules that key too', async () => {
+    await run({ deleteProtectingKeys: true });
+    expect(kms.commandCalls(ScheduleKeyDeletionCommand).map((c) => c.args[0].input.KeyId)).toEqual([
+      'key-primary',
+      'key-recovery',
+    ]);
+  });
+
   it('GOV-6: the final snapshot is kept and reported unless --delete-snapshots', async () => {
     const kept = await run();
     expect(rds.commandCalls(DeleteDBClusterSnapshotCommand)).toHaveLength(0);
-    expect(kept.kept.join('\n')).toMatch(/hello-us-east-1-final .*storage billed until deleted/);
-    expect(formatSummary(kept)).toMatch(/kept: may still bill \(1\)/);
+    expect(kept.kept.join('\n')).toMatch(
+      /hello-data-snapshot-cluster-a1b2c3d4e5f6 .*storage billed until deleted/,
+    );
+    expect(formatSummary(kept)).toMatch(/kept: may still bill \(2\)/);
   });
 
-  it('GOV-6: --delete-snapshots deletes the final snapshot', async () => {
-    live = new Set();
+  it("GOV-6: --delete-snapshots deletes the final snapshot the stack made, never an operator's manual snapshot (nor its key)", async () => {
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolves({ DBClusterSnapshots: [finalSnapshot, manualSnapshot] });
     const summary = await run({ deleteSnapshots: true });
     expect(rds.commandCalls(DeleteDBClusterSnapshotCommand).map((c) => c.args[0].input)).toEqual([
-      { DBClusterSnapshotIdentifier: 'hello-us-east-1-final' },
+      { DBClusterSnapshotIdentifier: 'hello-data-snapshot-cluster-a1b2c3d4e5f6' },
     ]);
-    expect(summary.kept).toEqual([]);
+    expect(summary.kept.join('\n')).toMatch(/hello-before-upgrade .*never deletes it/);
+    expect(summary.kept.join('\n')).toMatch(
+      /KMS key key-primary .*still encrypts Aurora snapshot hello-before-upgrade/,
+    );
+  });
+
+  it('GOV-6: AccessDenied on a leftover fails the run (listed as failed), never counts as already gone', async () => {
+    kms
+      .on(DescribeKeyCommand)
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    const summary = await run({ deleteSnapshots: true });
+    expect(summary.failed).toHaveLength(2);
+    expect(summary.failed.join('\n')).toMatch(/AWS::KMS::Key key-primary .*not authorized/);
+    expect(log.join('\n')).not.toMatch(/key-primary.*already gone/);
+    expect(formatSummary(summary)).toMatch(/failed: run the teardown again \(2\)/);
   });
 
   it('GOV-6: the parameter copies in the recovery region are deleted ten at a time', async () => {

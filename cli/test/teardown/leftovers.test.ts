@@ -30,12 +30,14 @@ function ledger() {
     removed: [] as string[],
     scheduled: [] as string[],
     kept: [] as string[],
+    encrypted: [] as [string, string][],
   };
   const l: Ledger = {
     line: (t) => record.lines.push(t),
     removed: (w) => record.removed.push(w),
     scheduled: (w) => record.scheduled.push(w),
     kept: (w) => record.kept.push(w),
+    encrypts: (key, w) => record.encrypted.push([key, w]),
   };
   return { l, record };
 }
@@ -148,6 +150,50 @@ describe('a retained key', () => {
     expect(kmsMock.commandCalls(ScheduleKeyDeletionCommand)).toHaveLength(0);
     expect(record.scheduled).toEqual(['KMS key k1 (here): deleted on 2026-03-05']);
   });
+
+  const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/k1';
+  const protecting = new Map([[KEY_ARN, ['Aurora snapshot s1 of c (here)']]]);
+
+  it('GOV-6: a key that still encrypts a kept snapshot is kept and listed, not scheduled (the snapshot stays readable)', async () => {
+    kmsMock
+      .on(DescribeKeyCommand)
+      .resolves({ KeyMetadata: { KeyId: 'k1', Arn: KEY_ARN, KeyState: 'Enabled' } });
+    const { l, record } = ledger();
+    await scheduleKeyDeletion(new KMSClient({}), 'k1', 'here', l, false, {
+      protecting,
+      deleteProtectingKeys: false,
+    });
+    expect(kmsMock.commandCalls(ScheduleKeyDeletionCommand)).toHaveLength(0);
+    expect(record.scheduled).toEqual([]);
+    expect(record.kept).toEqual([
+      'KMS key k1 (here): still encrypts Aurora snapshot s1 of c (here); npm run teardown -- --yes --delete-protecting-keys schedules its deletion, after which they can never be read',
+    ]);
+  });
+
+  it('GOV-6: --delete-protecting-keys schedules such a key anyway, saying what becomes unreadable', async () => {
+    kmsMock
+      .on(DescribeKeyCommand)
+      .resolves({ KeyMetadata: { KeyId: 'k1', Arn: KEY_ARN, KeyState: 'Enabled' } });
+    kmsMock.on(ScheduleKeyDeletionCommand).resolves({ DeletionDate: new Date(NOW.getTime() + 7 * DAY) });
+    const { l, record } = ledger();
+    await scheduleKeyDeletion(new KMSClient({}), 'k1', 'here', l, false, {
+      protecting,
+      deleteProtectingKeys: true,
+    });
+    expect(kmsMock.commandCalls(ScheduleKeyDeletionCommand)).toHaveLength(1);
+    expect(record.scheduled).toEqual([
+      'KMS key k1 (here): deleted on 2026-03-09 (1 kept item(s) it encrypts become unreadable then)',
+    ]);
+  });
+
+  it('GOV-6: AccessDenied on a key is a failure, never "already gone"', async () => {
+    kmsMock
+      .on(DescribeKeyCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const { l, record } = ledger();
+    await expect(scheduleKeyDeletion(new KMSClient({}), 'k1', 'here', l, false)).rejects.toThrow(/denied/);
+    expect(record.lines.join('\n')).not.toMatch(/already gone/);
+  });
 });
 
 describe('a retained backup vault', () => {
@@ -180,6 +226,51 @@ describe('a retained backup vault', () => {
       'recovery point arn:young in backup vault hello-us-east-1-vault (primary account, us-east-1): kept until 2026-03-07, the vault lock allows no earlier deletion',
     );
     expect(record.kept.join('\n')).toMatch(/hello-us-east-1-vault .*holds 1 recovery points/);
+  });
+
+  it('GOV-6: AccessDenied on a vault is a failure, never "already gone"', async () => {
+    backupMock
+      .on(DescribeBackupVaultCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const { l, record } = ledger();
+    await expect(clearBackupVault(new BackupClient({}), 'v', 'here', l, false, NOW)).rejects.toThrow(
+      /not authorized/,
+    );
+    expect(record.lines.join('\n')).not.toMatch(/already gone/);
+  });
+
+  it('SEC-2, GOV-6: a compliance-locked vault is skipped and listed as kept until its last point expires; its points keep their key', async () => {
+    backupMock.on(DescribeBackupVaultCommand).resolves({
+      Locked: true,
+      MinRetentionDays: 1,
+      LockDate: new Date('2026-02-01T00:00:00Z'),
+    });
+    const expiring = (arn: string, deleteAt: string) => ({
+      ...point(arn, 30),
+      EncryptionKeyArn: 'arn:aws:kms:us-east-2:222222222222:key/r',
+      CalculatedLifecycle: { DeleteAt: new Date(deleteAt) },
+    });
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({
+      RecoveryPoints: [expiring('arn:a', '2026-03-20T00:00:00Z'), expiring('arn:b', '2026-04-05T00:00:00Z')],
+    });
+    const { l, record } = ledger();
+    await clearBackupVault(
+      new BackupClient({}),
+      'hello-recovery-us-east-2-vault',
+      'recovery account, us-east-2',
+      l,
+      false,
+      NOW,
+    );
+    expect(backupMock.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
+    expect(backupMock.commandCalls(DeleteBackupVaultCommand)).toHaveLength(0);
+    expect(record.kept).toEqual([
+      'backup vault hello-recovery-us-east-2-vault (recovery account, us-east-2): compliance lock, holds 2 recovery points (storage billed) until they expire, the last expiring on 2026-04-05; run the teardown again after that to delete the vault',
+    ]);
+    expect(record.encrypted.map(([key]) => key)).toEqual([
+      'arn:aws:kms:us-east-2:222222222222:key/r',
+      'arn:aws:kms:us-east-2:222222222222:key/r',
+    ]);
   });
 
   it('GOV-6: an empty vault is deleted once its recovery points are', async () => {
