@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../config/index.ts';
 import { estate } from '../../support/estate.ts';
-import { flatten, only, props, resources, target } from './ec2-template.ts';
+import { flatten, launchTemplateData, only, props, resources, target } from './ec2-template.ts';
 
 const stack = estate('lab').stack('Hello-Fleet-us-east-1');
 const json = stack.json;
@@ -56,7 +56,10 @@ describe('Hello-Fleet-us-east-1', () => {
       },
     });
     const [, custom] = only(json, 'AWS::CodeDeploy::DeploymentConfig');
-    expect(custom.Properties?.MinimumHealthyHosts).toEqual({ Type: 'FLEET_PERCENT', Value: 75 });
+    expect(custom.Properties?.MinimumHealthyHosts).toEqual({
+      Type: 'FLEET_PERCENT',
+      Value: deployment.customMinimumHealthyPercent,
+    });
   });
 
   it('CICD-5: creates the blue/green group through the CodeDeploy API: BLUE_GREEN with traffic control behind the ALB target group', () => {
@@ -161,3 +164,18 @@ describe('Hello-Fleet-us-east-1', () => {
     }
   });
 });
+
+describe.each(['Hello-Fleet-us-east-1', ...DEFAULT_CONFIG.engines.asg.regions.map((r) => `Hello-Asg-${r}`)])(
+  'the user data of %s',
+  (name) => {
+    const script = flatten(launchTemplateData(estate('lab').stack(name).json).UserData);
+
+    it('SCALE-7: installs only the two agents and their runtime, no full package update (a launch stays fast and deterministic)', () => {
+      const packageCommands = script
+        .split('\n')
+        .filter((line) => /\b(dnf|yum|apt-get|\$PKG_CMD)\b/.test(line));
+      expect(packageCommands).toEqual(['dnf install -y amazon-cloudwatch-agent ruby']);
+      expect(script).toContain('/tmp/codedeploy-install auto');
+    });
+  },
+);

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -90,8 +90,9 @@ export class ServerDeployment extends Construct {
       deploymentConfig: this.configFor(props.deploymentConfig),
       autoScalingGroups: asg === undefined ? undefined : [asg],
       ec2InstanceTags: tag === undefined ? undefined : new codedeploy.InstanceTagSet({ [tag[0]]: [tag[1]] }),
-      // ASG instances get the agent from the group; standalone ones from their own user data.
-      installAgent: asg !== undefined,
+      // Every instance installs the agent from its launch template: the group's installer would add a
+      // full package update to the ASG's user data (SCALE-7).
+      installAgent: false,
       loadBalancers:
         props.targetGroup === undefined
           ? undefined
@@ -100,15 +101,6 @@ export class ServerDeployment extends Construct {
       autoRollback: { failedDeployment: true, deploymentInAlarm: true, stoppedDeployment: false },
       terminationHook: asg !== undefined,
     });
-
-    // installAgent lets the instances' role read AWS's agent installer for the region.
-    if (asg !== undefined && asg.grantPrincipal instanceof Construct) {
-      const { partition, region } = Stack.of(this);
-      Validations.of(asg.grantPrincipal).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::aws-codedeploy-${region}/latest/*]`,
-        reason: 'Read-only: the CodeDeploy agent installer and its packages in the AWS-owned regional bucket',
-      });
-    }
 
     // Neither setting is on the L2: set on its L1 child.
     const cfn = this.group.node.defaultChild as codedeploy.CfnDeploymentGroup;

@@ -164,7 +164,6 @@ export class Ec2Service extends Construct {
       key: props.key,
       settingsParameterName: names.settingsParameter,
       logGroupName: names.logGroup,
-      installCodeDeployAgent: engine === 'fleet',
     });
     const { rollback } = config.ec2;
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {

@@ -25,18 +25,17 @@ export interface ServiceLaunchTemplateProps {
   readonly settingsParameterName: string;
   /** The log group the CloudWatch agent ships to. */
   readonly logGroupName: string;
-  /**
-   * Install the CodeDeploy agent from user data. Off for ASGs: the deployment group's `installAgent`
-   * appends the same to this template's user data.
-   */
-  readonly installCodeDeployAgent: boolean;
 }
 
 /**
  * The one launch template of an engine: AMI resolved from SSM at launch (a new golden AMI needs no
  * deploy), IMDSv2 required, no key pair, encrypted gp3 root, and user data that leaves the instance
- * ready for CodeDeploy: the instance env file, the CloudWatch agent and (for standalone instances) the
- * CodeDeploy agent. The revision's hooks do everything else.
+ * ready for CodeDeploy: the instance env file, the CloudWatch agent and the CodeDeploy agent. The
+ * revision's hooks do everything else.
+ *
+ * The user data installs these packages and nothing more: no full package update, which would make
+ * every scale-out slower and land whatever the repositories hold that minute. Patches arrive with the
+ * AMI the SSM parameter names (the golden AMI bakes them).
  */
 export class ServiceLaunchTemplate extends Construct {
   /** The launch template. */
@@ -55,18 +54,13 @@ export class ServiceLaunchTemplate extends Construct {
       `SETTINGS_PARAMETER=${props.settingsParameterName}`,
       `LOG_GROUP=${props.logGroupName}`,
       'ENV',
-      'dnf install -y amazon-cloudwatch-agent',
-    );
-    if (props.installCodeDeployAgent) {
+      'dnf install -y amazon-cloudwatch-agent ruby',
       // The installer comes from the regional public bucket over HTTPS, so the role needs no S3 grant.
-      userData.addCommands(
-        'dnf install -y ruby',
-        `curl -fsSL -o /tmp/codedeploy-install https://aws-codedeploy-${region}.s3.${region}.${urlSuffix}/latest/install`,
-        'chmod +x /tmp/codedeploy-install',
-        '/tmp/codedeploy-install auto',
-        'rm -f /tmp/codedeploy-install',
-      );
-    }
+      `curl -fsSL -o /tmp/codedeploy-install https://aws-codedeploy-${region}.s3.${region}.${urlSuffix}/latest/install`,
+      'chmod +x /tmp/codedeploy-install',
+      '/tmp/codedeploy-install auto',
+      'rm -f /tmp/codedeploy-install',
+    );
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'Resource', {
       machineImage: ec2.MachineImage.resolveSsmParameterAtLaunch(props.amiParameter, {
