@@ -58,19 +58,29 @@ export class EstateKey extends Construct {
 
   /**
    * The source half of an AWS Backup cross-account copy of what this key encrypts. An Aurora snapshot
-   * keeps the key of its cluster: AWS Backup shares it with `account`, whose Backup then reads it and
-   * re-encrypts the copy with its own vault's key. That account needs to decrypt with this key, to
+   * keeps the key of its cluster: AWS Backup shares it with `account`, whose Backup has RDS copy it and
+   * re-encrypt the copy with its own vault's key. That account needs to decrypt with this key, to
    * describe it, and to create the grant RDS uses during the copy; nothing else (no encrypt, no
    * grants for anything but AWS resources). An AWS-managed key could not be shared at all.
+   *
+   * The same key protects the region's secrets, logs and parameter exports, so the account may use it
+   * only through RDS or AWS Backup in this region (`kms:ViaService`), never by calling KMS itself: a
+   * principal of that account cannot decrypt a secret's or a log's ciphertext with it.
    */
   allowBackupCopyTo(account: string): void {
+    const { region } = Stack.of(this);
     const principals = [new iam.AccountPrincipal(account)];
+    const through = {
+      'kms:CallerAccount': account,
+      'kms:ViaService': [`rds.${region}.amazonaws.com`, `backup.${region}.amazonaws.com`],
+    };
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: `BackupCopyReadBy${account}`,
         principals,
         actions: ['kms:Decrypt', 'kms:DescribeKey'],
         resources: ['*'],
+        conditions: { StringEquals: through },
       }),
     );
     this.key.addToResourcePolicy(
@@ -79,7 +89,7 @@ export class EstateKey extends Construct {
         principals,
         actions: ['kms:CreateGrant'],
         resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+        conditions: { StringEquals: through, Bool: { 'kms:GrantIsForAWSResource': true } },
       }),
     );
   }

@@ -3,6 +3,7 @@ import { buildEstate } from '../../../bin/estate.ts';
 import { parseConfig } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { estate, type SynthesizedStack, type TemplateJson } from '../../support/estate.ts';
+import { type Decision, evaluate, type PolicyStatement } from '../../support/policy-evaluator.ts';
 import { only, props, resources } from './ec2-template.ts';
 
 const PROFILES = ['lab', 'production'] as const;
@@ -179,27 +180,37 @@ describe.each(PROFILES)('the backup stacks of the %s estate', (profile) => {
     }
   });
 
-  it('DATA-4: the source key lets the recovery account decrypt, describe and grant for AWS resources, nothing more', () => {
+  it('SEC-2, DATA-4: the source key serves the recovery account only for the copy: through RDS or AWS Backup in the home region, never directly', () => {
     const toRecovery = keyStatements(estate(profile).stack('Hello-Foundation-us-east-1').json).filter((s) =>
       JSON.stringify(s.Principal).includes(RECOVERY),
-    );
-    expect(toRecovery).toEqual([
-      {
-        Sid: `BackupCopyReadBy${RECOVERY}`,
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:DescribeKey'],
-        Principal: { AWS: `arn:aws:iam::${RECOVERY}:root` },
-        Resource: '*',
-      },
-      {
-        Sid: `BackupCopyGrantBy${RECOVERY}`,
-        Effect: 'Allow',
-        Action: 'kms:CreateGrant',
-        Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-        Principal: { AWS: `arn:aws:iam::${RECOVERY}:root` },
-        Resource: '*',
-      },
-    ]);
+    ) as unknown as PolicyStatement[];
+    const call = (action: string, via: string | undefined, grantForAws = true) =>
+      evaluate(toRecovery, {
+        action,
+        context: {
+          'kms:CallerAccount': RECOVERY,
+          'kms:GrantIsForAWSResource': grantForAws,
+          ...(via === undefined ? {} : { 'kms:ViaService': via }),
+        },
+      });
+    // What RDS does for the recovery account's Backup during the copy of a shared Aurora snapshot.
+    const copy = ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'];
+    const table: [string, string | undefined, Decision][] = [
+      ...copy.flatMap((a): [string, string | undefined, Decision][] => [
+        [a, 'rds.us-east-1.amazonaws.com', 'allow'],
+        [a, 'backup.us-east-1.amazonaws.com', 'allow'],
+        [a, undefined, 'implicit deny'],
+        [a, 'secretsmanager.us-east-1.amazonaws.com', 'implicit deny'],
+        [a, 'ssm.us-east-1.amazonaws.com', 'implicit deny'],
+        [a, 'logs.us-east-1.amazonaws.com', 'implicit deny'],
+        [a, 'rds.eu-central-1.amazonaws.com', 'implicit deny'],
+      ]),
+      ['kms:Encrypt', 'rds.us-east-1.amazonaws.com', 'implicit deny'],
+      ['kms:GenerateDataKey', 'rds.us-east-1.amazonaws.com', 'implicit deny'],
+      ['kms:ReEncryptFrom', 'rds.us-east-1.amazonaws.com', 'implicit deny'],
+    ];
+    expect(table.map(([a, via]) => [a, via, call(a, via)])).toEqual(table);
+    expect(call('kms:CreateGrant', 'rds.us-east-1.amazonaws.com', false)).toBe('implicit deny');
     for (const region of ['eu-central-1', 'eu-west-1']) {
       const text = JSON.stringify(keyStatements(estate(profile).stack(`Hello-Foundation-${region}`).json));
       expect(text, region).not.toContain(RECOVERY);
