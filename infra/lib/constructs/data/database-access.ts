@@ -23,7 +23,8 @@ export interface DatabaseReader {
 /**
  * Lets the service read the database secret the only way it does: SSM's `/aws/reference/secretsmanager/`
  * view of it, which needs GetParameter on that name, GetSecretValue on the secret and Decrypt with its
- * key through Secrets Manager. Each statement has a Sid so none merges with the role's others.
+ * key through Secrets Manager for that secret alone. Each statement has a Sid so none merges with the
+ * role's others.
  */
 export function grantDatabaseSecret(role: iam.IRole, secret: DatabaseSecretAccess): void {
   const { region, account, partition } = Stack.of(role);
@@ -46,7 +47,11 @@ export function grantDatabaseSecret(role: iam.IRole, secret: DatabaseSecretAcces
       sid: 'DatabaseSecretKey',
       actions: ['kms:Decrypt'],
       resources: [secret.key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+      // Secrets Manager names the secret in the encryption context: this key decrypts this secret only.
+      conditions: {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:SecretARN': secret.secretArn },
+      },
     }),
   );
 }

@@ -23,7 +23,7 @@ export interface ServiceInstanceRoleProps {
 
 /**
  * What an instance of an EC2 engine may do, and nothing more: Session Manager, the CloudWatch agent,
- * read its revisions, its settings parameter and decrypt with the estate key.
+ * read its revisions (decrypting them through S3), its settings parameter.
  */
 export class ServiceInstanceRole extends Construct implements DatabaseReader {
   /** The role (the launch template makes its instance profile). */
@@ -39,16 +39,37 @@ export class ServiceInstanceRole extends Construct implements DatabaseReader {
         iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
       ],
     });
-    props.artifacts.grantRead(this.role);
+    // The reads grantRead would give, without its unconditioned kms:Decrypt on the bucket's key.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+        resources: [props.artifacts.bucketArn, props.artifacts.arnForObjects('*')],
+      }),
+    );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter'],
         resources: [props.settings.parameterArn],
       }),
     );
-    props.key.grantDecrypt(this.role);
-
+    // The estate key also protects the region's secrets and SecureStrings, which the SSM managed policy
+    // could otherwise read: decrypt only what S3 decrypts for the artifact bucket (a bucket key's
+    // encryption context is the bucket's ARN).
     const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RevisionsKey',
+        actions: ['kms:Decrypt'],
+        resources: [props.key.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `s3.${stack.region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:s3:arn': props.artifacts.bucketArn,
+          },
+        },
+      }),
+    );
+
     const bucketId = stack.resolve(stack.getLogicalId(props.artifacts.node.defaultChild as s3.CfnBucket));
     const acknowledge = (ruleId: string, reason: string) =>
       Validations.of(this.role).acknowledge({ id: ruleId, reason });
