@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,14 +106,30 @@ describe('titles read from the syntax tree of the tests', () => {
     expect(written?.tests.map((test) => test.titles.at(-1))).toEqual(['SVC-1: d']);
   });
 
-  it('scans shared suites under test and support folders, and never fixtures', () => {
-    const sources = findTestSources(root);
-    expect(sources).toEqual(
-      expect.arrayContaining(['service/test/store/contract.ts', 'scripts/test/trace.test.ts']),
-    );
-    expect(sources.filter((file) => file.split('/').includes('fixtures') || !file.endsWith('.ts'))).toEqual(
-      [],
-    );
+  it('scans *.test.ts and shared suites under test and support folders, never fixtures', () => {
+    const tree = mkdtempSync(path.join(tmpdir(), 'trace-tree-'));
+    const files = [
+      'a/x.test.ts',
+      'a/test/store/contract.ts',
+      'b/support/checks.ts',
+      'b/test/fixtures/sample.ts',
+      'b/src/app.ts',
+      'node_modules/m/test/y.test.ts',
+      'b/test/notes.md',
+    ];
+    for (const file of files) {
+      mkdirSync(path.join(tree, path.dirname(file)), { recursive: true });
+      writeFileSync(path.join(tree, file), '');
+    }
+    try {
+      expect(findTestSources(tree)).toEqual([
+        'a/test/store/contract.ts',
+        'a/x.test.ts',
+        'b/support/checks.ts',
+      ]);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 });
 
