@@ -356,7 +356,7 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       },
       {
         id: `AwsSolutions-IAM5[Resource::<${hookId}.Arn>:*]`,
-        reason: 'ECS invokes any version of the one test-traffic hook function (a grant CDK makes)',
+        reason: 'ECS invokes any version of the one test-traffic hook function (its invoke grant above)',
       },
     );
   }
