@@ -1,3 +1,5 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -11,6 +13,21 @@ export interface AlarmTopicProps {
   readonly email?: string;
 }
 
+/**
+ * A topic whose publish grants to an AWS service hold for this account's resources only. The
+ * EventBridge target grants `events.amazonaws.com` (on the topic and on its key) with no condition,
+ * which would let any account's rule publish here: the confused deputy `aws:SourceAccount` prevents.
+ */
+class AccountScopedTopic extends sns.Topic {
+  override grantPublish(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    if (!(principal instanceof iam.ServicePrincipal)) return super.grantPublish(grantee);
+    return super.grantPublish(
+      principal.withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
+    );
+  }
+}
+
 /** The region's alarm topic: every alarm of the region notifies it. */
 export class AlarmTopic extends Construct {
   /** The topic. */
@@ -18,7 +35,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'Topic', {
+    this.topic = new AccountScopedTopic(this, 'Topic', {
       displayName: 'Estate alarms',
       masterKey: props.key,
       enforceSSL: true,

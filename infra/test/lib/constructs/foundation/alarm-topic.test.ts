@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { AlarmTopic } from '../../../../lib/constructs/foundation/alarm-topic.ts';
@@ -34,5 +36,29 @@ describe('AlarmTopic', () => {
         ]),
       },
     });
+  });
+
+  it('DATA-6: an EventBridge rule may publish to the topic and use its key for this account only', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Fixture', { env: { account: '111111111111', region: 'us-east-1' } });
+    const alarms = new AlarmTopic(stack, 'Alarms', { key: new kms.Key(stack, 'Key') });
+    new events.Rule(stack, 'Rule', {
+      eventPattern: { source: ['aws.rds'] },
+      targets: [new targets.SnsTopic(alarms.topic)],
+    });
+    const template = Template.fromStack(stack);
+    const forEvents = (statements: Record<string, unknown>[]) =>
+      statements.filter((statement) => JSON.stringify(statement.Principal).includes('events.amazonaws.com'));
+    const [, policy] = Object.entries(template.findResources('AWS::SNS::TopicPolicy'))[0] ?? [];
+    const [, key] = Object.entries(template.findResources('AWS::KMS::Key'))[0] ?? [];
+    const topicStatements = forEvents(policy?.Properties.PolicyDocument.Statement);
+    const keyStatements = forEvents(key?.Properties.KeyPolicy.Statement);
+    expect(topicStatements.map((statement) => statement.Action)).toEqual(['sns:Publish']);
+    expect(keyStatements.map((statement) => statement.Action)).toEqual([
+      ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    ]);
+    for (const statement of [...topicStatements, ...keyStatements]) {
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111111111111' } });
+    }
   });
 });
