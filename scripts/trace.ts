@@ -30,7 +30,7 @@ import { readReport } from './trace/report.ts';
 import { scanTests } from './trace/source.ts';
 import { type SourceTrace, traceRun, traceSources } from './trace/trace.ts';
 
-export const CATALOGUE = 'docs/requirements.md';
+const CATALOGUE = 'docs/requirements.md';
 
 export interface RepositoryTrace {
   readonly markdown: string;

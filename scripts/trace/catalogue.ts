@@ -10,8 +10,8 @@ export interface Requirement {
 /** What the generated section of the catalogue says of an id. */
 export type Claim = 'has tests' | 'partial' | 'no test';
 
-export const SECTION_BEGIN = '<!-- trace:begin -->';
-export const SECTION_END = '<!-- trace:end -->';
+const SECTION_BEGIN = '<!-- trace:begin -->';
+const SECTION_END = '<!-- trace:end -->';
 
 const ENTRY = new RegExp(String.raw`^- \*\*(${ID})\*\*`);
 const PARTIAL = /^ {2}\*Partial:\*\s*(.*)$/;

@@ -186,7 +186,7 @@ function propertyKey(name: ts.PropertyName): string | undefined {
   return undefined;
 }
 
-export function isRecord(value: Value): value is { readonly [key: string]: Value } {
+function isRecord(value: Value): value is { readonly [key: string]: Value } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
