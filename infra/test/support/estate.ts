@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { inject } from 'vitest';
@@ -50,7 +50,11 @@ export function estate(profile: 'lab' | 'production' = 'lab'): SynthesizedEstate
   if (cached !== undefined) return cached;
   const outcome = inject('estate')[profile];
   if (outcome === undefined) throw new Error(`no synthesized estate for profile ${profile}`);
-  const manifest = readJson(join(outcome.outdir, 'manifest.json')) as SynthesizedEstate['manifest'];
+  // A failed synthesis may leave no assembly: its outcome is still readable, and any stack names the failure.
+  const manifestFile = join(outcome.outdir, 'manifest.json');
+  const manifest = (
+    outcome.failure !== undefined && !existsSync(manifestFile) ? { artifacts: {} } : readJson(manifestFile)
+  ) as SynthesizedEstate['manifest'];
   const stacks = Object.entries(manifest.artifacts)
     .filter(([, a]) => a.type === 'aws:cloudformation:stack')
     .map(([name, a]): SynthesizedStack => {
@@ -78,7 +82,11 @@ export function estate(profile: 'lab' | 'production' = 'lab'): SynthesizedEstate
     stack(name) {
       const found = stacks.find((s) => s.name === name);
       if (found === undefined)
-        throw new Error(`no stack ${name}; stacks: ${stacks.map((s) => s.name).join(', ')}`);
+        throw new Error(
+          outcome.failure === undefined
+            ? `no stack ${name}; stacks: ${stacks.map((s) => s.name).join(', ')}`
+            : `no stack ${name}: the ${profile} estate did not synthesize: ${outcome.failure}`,
+        );
       return found;
     },
   };

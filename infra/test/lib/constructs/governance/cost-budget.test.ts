@@ -1,9 +1,9 @@
 import type * as budgets from 'aws-cdk-lib/aws-budgets';
 import { describe, expect, it } from 'vitest';
-import { buildEstate } from '../../../../bin/estate.ts';
-import { DEFAULT_CONFIG, parseConfig } from '../../../../config/index.ts';
+import { DEFAULT_CONFIG, estateSites, parseConfig, type Site } from '../../../../config/index.ts';
 import { createEstateApp } from '../../../../lib/app.ts';
 import { BUDGET_THRESHOLDS } from '../../../../lib/constructs/governance/cost-budget.ts';
+import { FoundationStack } from '../../../../lib/stacks/foundation-stack.ts';
 import { estate } from '../../../support/estate.ts';
 import { only, props, resources, target } from '../../stacks/ec2-template.ts';
 
@@ -90,10 +90,13 @@ describe('the other foundations', () => {
 
 describe('a budget with an alert address', () => {
   it('GOV-6: also mails the address directly, beside the topic', () => {
-    const app = createEstateApp({ builtinValidation: false });
-    app.node.setContext('aws:cdk:bundling-stacks', []);
-    const { foundations } = buildEstate(app, parseConfig({ alerts: { email: 'ops@example.com' } }));
-    const home = foundations.get(`primary/${DEFAULT_CONFIG.homeRegion}`);
+    // The home region's foundation alone: the budget needs nothing else of the estate.
+    const config = parseConfig({ alerts: { email: 'ops@example.com' } });
+    const site = estateSites(config).find((s) => s.role === 'primary' && s.region === config.homeRegion);
+    const home = new FoundationStack(createEstateApp({ builtinValidation: false }), {
+      config,
+      site: site as Site,
+    });
     const budget = home?.budget?.budget as budgets.CfnBudget;
     const notifications = home?.resolve(budget.notificationsWithSubscribers) as {
       subscribers: { subscriptionType: string; address: string }[];
