@@ -42,7 +42,13 @@ async function main(argv: readonly string[]): Promise<number> {
     import('./preflight/report.ts'),
   ]);
   console.log(`Synthesizing the ${config.profile} estate to learn where it deploys…`);
-  const assembly = synthesizeEstate(config);
+  let assembly: ReturnType<typeof synthesizeEstate>;
+  try {
+    assembly = synthesizeEstate(config);
+  } catch (error) {
+    console.error(`Synthesis failed: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  }
   const clients = await awsClients(config.homeRegion, args.profiles);
   const rows = await runPreflight(config, assembly, clients, args.profiles);
   console.log(`\n${report.formatRows(rows)}\n\n${report.summaryLine(rows)}`);
