@@ -40,12 +40,16 @@ describe('BucketReplication', () => {
     const template = twoSources();
     template.resourceCountIs('AWS::IAM::Role', 1);
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'replication-role' });
+    const [roleId] = Object.keys(template.findResources('AWS::IAM::Role'));
     for (const name of ['data-a', 'data-b']) {
       template.hasResourceProperties('AWS::S3::Bucket', {
         BucketName: name,
+        // S3 replicates as the named role, and only by an enabled rule.
         ReplicationConfiguration: {
+          Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
           Rules: [
             Match.objectLike({
+              Status: 'Enabled',
               Priority: 1,
               Filter: { Prefix: `${name}/` },
               Destination: Match.objectLike({

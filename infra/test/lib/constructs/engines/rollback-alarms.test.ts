@@ -139,12 +139,18 @@ const ENGINES: readonly (readonly [string, Kind, Rollback])[] = [
 const PROFILES = ['lab', 'production'] as const;
 
 it.each(PROFILES)(
-  'CICD-6, CICD-7: every stack of the %s estate with a failure-record filter is proven below',
+  'CICD-6, CICD-7: every stack of the %s estate with a log metric filter or a rollback alarm is proven below',
   (profile) => {
-    const withFilter = estate(profile)
-      .stacks.filter((s) => resources(s.json, 'AWS::Logs::MetricFilter').length > 0)
+    const rollsBack = estate(profile)
+      .stacks.filter(
+        (s) =>
+          resources(s.json, 'AWS::Logs::MetricFilter').length > 0 ||
+          resources(s.json, 'AWS::CloudWatch::Alarm').some(([, a]) =>
+            String(props(a).AlarmDescription).startsWith('Deployment rollback'),
+          ),
+      )
       .map((s) => s.name);
-    expect(withFilter.sort()).toEqual(ENGINES.map(([name]) => name).sort());
+    expect(rollsBack.sort()).toEqual(ENGINES.map(([name]) => name).sort());
   },
 );
 

@@ -7,7 +7,7 @@ import { SERVER_DEPLOYMENT_CONFIGS, type ServerDeploymentConfigName } from '../.
 import { ServerDeployment } from '../../../../../lib/constructs/engines/ec2/codedeploy-server.ts';
 
 /** One in-place group over tagged instances, alone in a stack: a tiny synthesis per case. */
-function inPlaceTemplate(config: ServerDeploymentConfigName): Template {
+function inPlaceTemplate(config: ServerDeploymentConfigName, customMinimumHealthyPercent = 75): Template {
   const app = new App({ builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Fixture', { env: { account: '111111111111', region: 'us-east-1' } });
   new ServerDeployment(stack, 'InPlace', {
@@ -22,7 +22,7 @@ function inPlaceTemplate(config: ServerDeploymentConfigName): Template {
       }),
     ],
     deploymentConfig: config,
-    customMinimumHealthyPercent: 75,
+    customMinimumHealthyPercent,
     outdatedInstances: 'UPDATE',
   });
   return Template.fromStack(stack);
@@ -38,16 +38,19 @@ describe('ServerDeployment', () => {
     },
   );
 
-  it('CICD-4: Custom selects the custom configuration, at least 75% of hosts healthy', () => {
-    const template = inPlaceTemplate('Custom');
-    const [customId] = Object.keys(template.findResources('AWS::CodeDeploy::DeploymentConfig'));
-    template.hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', {
-      MinimumHealthyHosts: { Type: 'FLEET_PERCENT', Value: 75 },
-    });
-    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
-      DeploymentConfigName: { Ref: customId },
-    });
-  });
+  it.each([75, 60])(
+    'CICD-4: Custom selects the custom configuration, with at least the configured %i percent of hosts healthy',
+    (percent) => {
+      const template = inPlaceTemplate('Custom', percent);
+      const [customId] = Object.keys(template.findResources('AWS::CodeDeploy::DeploymentConfig'));
+      template.hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', {
+        MinimumHealthyHosts: { Type: 'FLEET_PERCENT', Value: percent },
+      });
+      template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        DeploymentConfigName: { Ref: customId },
+      });
+    },
+  );
 
   it('lists every choice the config accepts', () => {
     expect(SERVER_DEPLOYMENT_CONFIGS).toEqual(['AllAtOnce', 'HalfAtATime', 'OneAtATime', 'Custom']);
