@@ -4,18 +4,36 @@
 // engine versions the estate asks for — one row each with its fix. Exit 1 on a blocker, 2 on bad input.
 
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { type EstateConfig, loadConfig } from '../infra/config/index.ts';
-import { parseArguments, type TeardownArguments } from './teardown.ts';
+import type { AccountProfiles } from './preflight/clients.ts';
 
-/** The command line: the teardown's account profiles and estate profile, without its actions. */
-export type PreflightArguments = Pick<TeardownArguments, 'estateProfile' | 'profiles'>;
+/** The command line. */
+export interface PreflightArguments {
+  /** The config profile (lab, production); unset: the config's. */
+  readonly estateProfile?: string;
+  /** Named AWS CLI profiles of the two accounts, the same flags as the teardown's. */
+  readonly profiles: AccountProfiles;
+}
 
-/** Throws on an unknown flag or one of the teardown's actions, which mean nothing here. */
+/** Throws on an unknown flag or a flag without its value: a typo must not silently read another account. */
 export function parsePreflightArguments(argv: readonly string[]): PreflightArguments {
-  const action = argv.find((a) => ['--yes', '--dry-run', '--delete-snapshots'].includes(a));
-  if (action !== undefined) throw new Error(`unknown argument ${action}`);
-  const { estateProfile, profiles } = parseArguments(argv);
-  return { estateProfile, profiles };
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'primary-profile': { type: 'string' },
+      'recovery-profile': { type: 'string' },
+      profile: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const primary = values['primary-profile'];
+  const recovery = values['recovery-profile'];
+  return {
+    estateProfile: values.profile,
+    profiles: { ...(primary ? { primary } : {}), ...(recovery ? { recovery } : {}) },
+  };
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -186,8 +186,9 @@ describe('npm run preflight', () => {
       estateProfile: 'production',
       profiles: { primary: 'prod', recovery: 'dr' },
     });
-    expect(() => parsePreflightArguments(['--yes'])).toThrow(/unknown argument --yes/);
-    expect(() => parsePreflightArguments(['--primary-profle', 'x'])).toThrow(/unknown argument/);
+    expect(() => parsePreflightArguments(['--yes'])).toThrow(/Unknown option '--yes'/);
+    expect(() => parsePreflightArguments(['--primary-profile'])).toThrow(/argument missing/);
+    expect(() => parsePreflightArguments(['--primary-profle', 'x'])).toThrow(/Unknown option/);
   });
 
   it('OPS-6: a bad argument or a placeholder config exits 2 with the reason, before any AWS call', () => {
@@ -198,7 +199,7 @@ describe('npm run preflight', () => {
       });
     const typo = run(['--recovery-profil', 'dr']);
     expect(typo.status).toBe(2);
-    expect(typo.stderr).toContain('unknown argument --recovery-profil');
+    expect(typo.stderr).toContain("Unknown option '--recovery-profil'");
     // The defaults: placeholder accounts, "deploy": false.
     const placeholders = run([], { ESTATE_CONFIG: 'estate.config.example.json' });
     expect(placeholders.status).toBe(2);
