@@ -236,6 +236,13 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
       ).toBe(true);
       expect(rotation.DependsOn).toContain(userId);
     }
+    // One rotation per password: each through the attachment that tells it the cluster to connect to.
+    const rotated = rotations.map(([, rotation]) => {
+      const attachment = primary().json.Resources[target(props(rotation).SecretId) ?? ''];
+      expect(attachment?.Type).toBe('AWS::SecretsManager::SecretTargetAttachment');
+      return props(primary().json.Resources[target(props(attachment).SecretId) ?? '']).Name;
+    });
+    expect(rotated.sort()).toEqual(['hello/database/app', 'hello/database/master']);
   });
 
   it('DATA-2: the app-user custom resource runs after every instance, with the secrets and the database', () => {
