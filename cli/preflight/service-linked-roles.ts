@@ -56,15 +56,17 @@ export async function checkServiceLinkedRoles(
   const probes = (['primary', 'recovery'] as const).flatMap((account) =>
     wanted[account].map((role) => {
       const scope = `${account} ${config.accounts[account]}`;
-      const check = `service-linked role ${role.name}`;
+      const check = 'service-linked role';
       return probe({ check, scope, permissions: ['iam:GetRole'] }, async () => {
         try {
           await clients.iam(account).send(new GetRoleCommand({ RoleName: role.name }));
-          return [row(check, scope, 'ok', 'exists')];
+          return [row(check, scope, 'ok', `${role.name} exists`)];
         } catch (error) {
           if (errorName(error) !== 'NoSuchEntityException' && errorName(error) !== 'NoSuchEntity')
             throw error;
-          return [row(check, scope, 'warn', 'missing', createCommand(role, profiles[account]))];
+          return [
+            row(check, scope, 'warn', `${role.name} is missing`, createCommand(role, profiles[account])),
+          ];
         }
       });
     }),

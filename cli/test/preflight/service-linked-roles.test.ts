@@ -54,10 +54,10 @@ describe('preflight: service-linked roles', () => {
     const missing = rows.filter((r) => r.status !== 'ok');
     expect(missing).toEqual([
       {
-        check: 'service-linked role AWSServiceRoleForAutoScaling',
+        check: 'service-linked role',
         scope: `primary ${PRIMARY}`,
         status: 'warn',
-        detail: 'missing',
+        detail: 'AWSServiceRoleForAutoScaling is missing',
         fix: 'aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com --profile prod',
       },
     ]);
