@@ -13,6 +13,7 @@ import {
 import type { DatabaseReader } from '../constructs/data/database-access.ts';
 import { DatabaseAppUser } from '../constructs/data/database-app-user.ts';
 import { DatabaseCluster, regionKeyByAlias } from '../constructs/data/database-cluster.ts';
+import { DatabaseEndpoint } from '../constructs/data/database-endpoint.ts';
 import { DatabaseEvents } from '../constructs/data/database-events.ts';
 import { DatabaseSecondary } from '../constructs/data/database-secondary.ts';
 import type { ServiceSettingsTarget } from '../constructs/engines/service-settings.ts';
@@ -63,6 +64,8 @@ export class DataStack extends EstateStack {
   readonly appUser?: DatabaseAppUser;
   /** RDS events to the alarm topic. */
   readonly events: DatabaseEvents;
+  /** What keeps every region's endpoint parameter right after a switchover or failover. */
+  readonly endpoint: DatabaseEndpoint;
   private readonly foundation: FoundationStack;
 
   constructor(scope: Construct, props: DataStackProps) {
@@ -148,17 +151,35 @@ export class DataStack extends EstateStack {
       topic: foundation.alarms.topic,
       key,
     });
+    // The endpoint for the role the cluster is deployed in; DatabaseEndpoint keeps it right afterwards.
     new PublishedParameters(this, 'Parameters', {
-      values: { [names.endpointParameter(site.region)]: this.cluster.clusterEndpoint.hostname },
+      values: {
+        [names.endpointParameter(site.region)]: DatabaseEndpoint.forRole(
+          this.cluster,
+          this.primary !== undefined,
+        ),
+      },
+    });
+    const members = [config.homeRegion, ...config.database.secondaryRegions];
+    this.endpoint = new DatabaseEndpoint(this, 'Endpoint', {
+      cluster: this.cluster,
+      globalClusterIdentifier: names.globalClusterIdentifier,
+      parameterName: (region) => names.endpointParameter(region as AwsRegion),
+      members: Object.fromEntries(
+        members.map((region) => [region, `${config.appName.toLowerCase()}-${region}`]),
+      ),
+      key,
+      logRetention,
     });
   }
 
   /**
    * Lets an engine of this region use the database: 5432 from its compute, the DB_SECRET_PARAMETER
-   * setting and exactly the reads that setting needs. In a secondary region the secret is the replica,
-   * whose `host` is the primary's writer (a replica is a copy), in a VPC this one cannot reach: there
-   * DB_HOST_PARAMETER names the region's endpoint parameter, whose value (the local cluster, writing
-   * through write forwarding) the service connects to instead. The home region's secret names its writer.
+   * setting and exactly the reads that setting needs. The secret's `host` is the home cluster's writer
+   * endpoint (in a secondary region its replica, a copy), which is wrong in a secondary region (another
+   * VPC) and in the home region too once a switchover has made its cluster a secondary. So in every
+   * region DB_HOST_PARAMETER names the region's endpoint parameter, whose value (the local cluster's
+   * endpoint for its current role, see DatabaseEndpoint) the service connects to instead.
    */
   connect(consumer: DatabaseConsumer): void {
     if (Stack.of(consumer.settings).region !== this.region) {
@@ -176,11 +197,9 @@ export class DataStack extends EstateStack {
       secretArn: appSecretArn(this, this.site.region, names.appSecretName),
       key: this.foundation.key.key,
     });
-    if (this.secondary !== undefined) {
-      const endpoint = names.endpointParameter(this.site.region);
-      consumer.settings.addValue('DB_HOST_PARAMETER', endpoint);
-      consumer.role.allowDatabaseHost(endpoint);
-    }
+    const endpoint = names.endpointParameter(this.site.region);
+    consumer.settings.addValue('DB_HOST_PARAMETER', endpoint);
+    consumer.role.allowDatabaseHost(endpoint);
   }
 }
 

@@ -22,9 +22,19 @@ class AccountScopedTopic extends sns.Topic {
   override grantPublish(grantee: iam.IGrantable): iam.Grant {
     const principal = grantee.grantPrincipal;
     if (!(principal instanceof iam.ServicePrincipal)) return super.grantPublish(grantee);
-    return super.grantPublish(
-      principal.withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
-    );
+    // Whole statements, not a principal with conditions: CDK merges statements of equal actions and
+    // conditions (RDS's), and refuses one whose principals carry different conditions.
+    const conditions = { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } };
+    const statement = (actions: string[], resources: string[]) =>
+      new iam.PolicyStatement({ principals: [principal], actions, resources, conditions });
+    this.masterKey?.addToResourcePolicy(statement(['kms:Decrypt', 'kms:GenerateDataKey*'], ['*']));
+    return iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions: ['sns:Publish'],
+      resourceArns: [this.topicArn],
+      resource: this,
+      statement: statement(['sns:Publish'], [this.topicArn]),
+    });
   }
 }
 

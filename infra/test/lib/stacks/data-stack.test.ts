@@ -334,12 +334,12 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
   );
 
   it.each([
-    ['Fleet', HOME, false],
-    ['Asg', HOME, false],
-    ['Asg', SECONDARY, true],
+    ['Fleet', HOME],
+    ['Asg', HOME],
+    ['Asg', SECONDARY],
   ])(
-    "DATA-3: the %s engine in %s takes its host from the region's endpoint parameter: %s",
-    (engine, region, overridden) => {
+    "DATA-3: the %s engine in %s takes its host from the region's endpoint parameter (it follows a switchover)",
+    (engine, region) => {
       const json = estate(profile).stack(`Hello-${engine}-${region}`).json;
       const settings = resources(json, 'AWS::SSM::Parameter').find(
         ([, p]) => props(p).Name === `/hello/${engine.toLowerCase()}/settings`,
@@ -348,11 +348,6 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
       const statements = statementsOf(json, 'ServiceInstanceRole').filter((s) =>
         String(s.Sid ?? '').startsWith('DatabaseHost'),
       );
-      if (!overridden) {
-        expect(lines.filter((line) => line.startsWith('DB_HOST_PARAMETER='))).toEqual([]);
-        expect(statements).toEqual([]);
-        return;
-      }
       expect(lines).toContain(`DB_HOST_PARAMETER=/hello/${region}/database/endpoint`);
       expect(statements).toEqual([
         {
@@ -419,16 +414,59 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
     expect(primary().dependsOn).toContain(`Hello-Foundation-${SECONDARY}`);
   });
 
-  it.each([HOME, SECONDARY])('publishes the cluster endpoint of %s for its engines', (region) => {
+  it.each([
+    [HOME, 'the writer', 'Endpoint.Address'],
+    [SECONDARY, 'the reader (its writer endpoint is inactive)', 'ReadEndpoint.Address'],
+  ])('DATA-3: publishes for the engines of %s %s endpoint of its cluster', (region, _, attribute) => {
     const json = estate(profile).stack(`Hello-Data-${region}`).json;
     const [clusterId] = only(json, 'AWS::RDS::DBCluster');
     const [, parameter] = only(json, 'AWS::SSM::Parameter');
     expect(props(parameter)).toMatchObject({
       Name: `/hello/${region}/database/endpoint`,
       Type: 'String',
-      Value: { 'Fn::GetAtt': [clusterId, 'Endpoint.Address'] },
+      Value: { 'Fn::GetAtt': [clusterId, attribute] },
     });
   });
+
+  it.each([HOME, SECONDARY])(
+    'DATA-3: in %s the end of a switchover or failover invokes the function that rewrites every region endpoint',
+    (region) => {
+      const json = estate(profile).stack(`Hello-Data-${region}`).json;
+      const [clusterId] = only(json, 'AWS::RDS::DBCluster');
+      const [ruleId, rule] =
+        resources(json, 'AWS::Events::Rule').find(([id]) => id.startsWith('EndpointRule')) ?? [];
+      expect(props(rule).EventPattern).toEqual({
+        source: ['aws.rds'],
+        'detail-type': ['RDS DB Cluster Event'],
+        detail: { EventID: ['RDS-EVENT-0185', 'RDS-EVENT-0238'], SourceIdentifier: [{ Ref: clusterId }] },
+      });
+      const [functionId, fn] =
+        resources(json, 'AWS::Lambda::Function').find(([id]) => id.startsWith('EndpointFunction')) ?? [];
+      expect(target((props(rule).Targets as Statement[])[0]?.Arn)).toBe(functionId);
+      expect((props(fn).Environment as { Variables: unknown }).Variables).toMatchObject({
+        GLOBAL_CLUSTER_IDENTIFIER: 'hello-global',
+        ENDPOINT_PARAMETER_PATTERN: '/hello/{region}/database/endpoint',
+      });
+      const permissions = resources(json, 'AWS::Lambda::Permission').filter(
+        ([, p]) => target(props(p).FunctionName) === functionId,
+      );
+      expect(
+        permissions.map(([, p]) => [props(p).Principal, props(p).Action, target(props(p).SourceArn)]),
+      ).toEqual([['events.amazonaws.com', 'lambda:InvokeFunction', ruleId]]);
+      const statements = statementsOf(json, 'EndpointFunctionServiceRoleDefaultPolicy');
+      const resourcesOf = (action: string) =>
+        statements.filter((st) => [st.Action].flat().includes(action)).flatMap((st) => [st.Resource].flat());
+      expect(resourcesOf('ssm:PutParameter').map(flatten).sort()).toEqual(
+        [SECONDARY, HOME].map((r) => `arn:aws:ssm:${r}:${ACCOUNT}:parameter/hello/${r}/database/endpoint`),
+      );
+      expect(resourcesOf('rds:DescribeDBClusters').map(flatten).sort()).toEqual(
+        [SECONDARY, HOME].map((r) => `arn:aws:rds:${r}:${ACCOUNT}:cluster:hello-${r}`),
+      );
+      expect(resourcesOf('rds:DescribeGlobalClusters').map(flatten)).toEqual([
+        `arn:aws:rds::${ACCOUNT}:global-cluster:hello-global`,
+      ]);
+    },
+  );
 
   it.each([HOME, SECONDARY])(
     'DATA-6: RDS events of the cluster and instances in %s reach the region alarm topic',
@@ -452,7 +490,7 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
       );
       for (const s of subscriptions) expect(fromFoundation(s.SnsTopicArn, region, 'AlarmsTopic')).toBe(true);
 
-      const [, rule] = only(json, 'AWS::Events::Rule');
+      const [, rule] = resources(json, 'AWS::Events::Rule').find(([id]) => id.startsWith('EventsRule')) ?? [];
       expect(props(rule).EventPattern).toMatchObject({
         source: ['aws.rds'],
         'detail-type': ['RDS DB Cluster Event', 'RDS DB Instance Event'],
@@ -470,29 +508,35 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
       const json = estate(profile).stack(`Hello-Foundation-${region}`).json;
       const [, policy] = only(json, 'AWS::SNS::TopicPolicy');
       const topicStatements = (props(policy).PolicyDocument as { Statement: Statement[] }).Statement;
-      expect(topicStatements).toContainEqual(
-        expect.objectContaining({
-          Effect: 'Allow',
-          Principal: { Service: 'events.rds.amazonaws.com' },
-          Action: 'sns:Publish',
-          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-        }),
-      );
-      expect(topicStatements).toContainEqual(
-        expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
-      );
+      // CDK merges the two services' statements, which share actions and condition.
+      for (const service of ['events.rds.amazonaws.com', 'events.amazonaws.com']) {
+        const granted = topicStatements.filter((st) =>
+          [(st.Principal as { Service?: unknown } | undefined)?.Service].flat().includes(service),
+        );
+        expect(granted, service).toEqual([
+          expect.objectContaining({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          }),
+        ]);
+      }
       const [, key] = only(json, 'AWS::KMS::Key');
       const keyStatements = (props(key).KeyPolicy as { Statement: Statement[] }).Statement;
       // Merged by CDK with the CloudWatch statement of the same actions and condition.
-      const rdsKey = keyStatements.find((st) =>
-        JSON.stringify(st.Principal ?? null).includes('events.rds.amazonaws.com'),
-      );
-      expect(rdsKey).toMatchObject({
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-      });
+      for (const service of ['events.rds.amazonaws.com', 'events.amazonaws.com']) {
+        const granted = keyStatements.filter((st) =>
+          [(st.Principal as { Service?: unknown } | undefined)?.Service].flat().includes(service),
+        );
+        expect(granted, service).toEqual([
+          expect.objectContaining({
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          }),
+        ]);
+      }
     },
   );
 
