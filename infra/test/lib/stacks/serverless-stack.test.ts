@@ -75,19 +75,26 @@ describe.each(REGIONS)('Hello-Serverless-%s', (region) => {
   });
 
   it('FN-1: the HTTP API sends every route to the live alias, never to the function itself', () => {
-    const [, integration] = only(json, 'AWS::ApiGatewayV2::Integration');
+    const [apiId] = only(json, 'AWS::ApiGatewayV2::Api');
+    const [integrationId, integration] = only(json, 'AWS::ApiGatewayV2::Integration');
     expect(props(integration)).toMatchObject({
+      ApiId: { Ref: apiId },
       IntegrationType: 'AWS_PROXY',
       IntegrationUri: { Ref: aliasId },
       PayloadFormatVersion: '2.0',
     });
     const [, route] = only(json, 'AWS::ApiGatewayV2::Route');
-    expect(props(route).RouteKey).toBe('$default');
+    expect(props(route)).toMatchObject({ ApiId: { Ref: apiId }, RouteKey: '$default' });
+    expect(flatten(props(route).Target)).toBe(`integrations/<Ref:${integrationId}>`);
     const [, permission] = only(json, 'AWS::Lambda::Permission');
     expect(props(permission)).toMatchObject({
       FunctionName: { Ref: aliasId },
       Principal: 'apigateway.amazonaws.com',
     });
+    // Only this API may invoke the alias.
+    expect(flatten(props(permission).SourceArn)).toBe(
+      `arn:aws:execute-api:${region}:${stack.account}:<Ref:${apiId}>/*/*`,
+    );
     expect(props(alias)).toMatchObject({
       Name: 'live',
       FunctionName: { Ref: functionId },
