@@ -1,3 +1,4 @@
+import * as backup from 'aws-cdk-lib/aws-backup';
 import { describe, expect, it } from 'vitest';
 import { buildEstate } from '../../../bin/estate.ts';
 import { parseConfig } from '../../../config/index.ts';
@@ -247,6 +248,30 @@ describe('the backup stacks of other configurations', () => {
       'Hello-Recovery-Backup-us-east-1',
       'Hello-Backup-us-west-2',
       'Hello-Backup-us-east-1',
+    ]);
+  });
+
+  it('SEC-2: backup.vaultLock.recovery overrides the profile: a lab may lock its recovery vaults in compliance mode with its own grace', () => {
+    const app = createEstateApp({ builtinValidation: false });
+    app.node.setContext('aws:cdk:bundling-stacks', []);
+    const lock = { minRetentionDays: 1, maxRetentionDays: 35 };
+    const { stacks } = buildEstate(
+      app,
+      parseConfig({
+        backup: { vaultLock: { ...lock, recovery: { mode: 'compliance', changeableForDays: 7 } } },
+      }),
+    );
+    const locks = stacks.flatMap((stack) =>
+      stack.node
+        .findAll()
+        .filter((c): c is backup.CfnBackupVault => c instanceof backup.CfnBackupVault)
+        .map((v) => [stack.account, stack.resolve(v.lockConfiguration)]),
+    );
+    expect(locks).toEqual([
+      [RECOVERY, { ...lock, changeableForDays: 7 }],
+      [RECOVERY, { ...lock, changeableForDays: 7 }],
+      [PRIMARY, lock],
+      [PRIMARY, lock],
     ]);
   });
 
