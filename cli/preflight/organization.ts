@@ -57,12 +57,15 @@ async function checkSwitch(
       ENABLE,
     );
   } catch (error) {
-    if (!isAccessDenied(error)) throw error;
+    // Only the switch is unknown: the organization rows above stand.
+    const why = isAccessDenied(error)
+      ? `backup:DescribeGlobalSettings was refused to the ${role} account`
+      : `${errorName(error)}: ${error instanceof Error ? error.message : error}`;
     return row(
       CHECK,
       scope,
       'warn',
-      `not checked: backup:DescribeGlobalSettings was refused to the ${role} account`,
+      `not checked: ${why}`,
       `allow backup:DescribeGlobalSettings, or check it yourself ${ENABLE.replace('in the', 'from the')}`,
     );
   }

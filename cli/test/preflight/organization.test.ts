@@ -88,6 +88,19 @@ describe('preflight: cross-account backup', () => {
     });
   });
 
+  it('OPS-6: any other failure to read the switch leaves the organization row standing', async () => {
+    const aws = organized();
+    aws
+      .stub('backup', 'primary')
+      .on(DescribeGlobalSettingsCommand)
+      .rejects(awsError('InvalidRequestException', 'not the management account'));
+    const rows = await checkOrganization(config, aws.clients);
+    expect(statuses(rows)).toEqual([
+      `ok: both in organization ${ORG}`,
+      'warn: not checked: InvalidRequestException: not the management account',
+    ]);
+  });
+
   it('OPS-6: a management account outside the estate leaves the switch unchecked, a warning', async () => {
     const aws = fakeAws();
     for (const role of ['primary', 'recovery'] as const) {
