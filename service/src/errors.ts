@@ -35,6 +35,12 @@ export class DatabaseUnavailableError extends ServiceError {
 /** The database refused the credentials: the secret was rotated, or the parameter names the wrong one. */
 export class CredentialsRejectedError extends DatabaseUnavailableError {}
 
+/**
+ * The server refused a write as read-only: the endpoint is a reader now (a switchover or failover of the
+ * global database swapped the roles), so the host must be read again.
+ */
+export class ReadOnlyEndpointError extends DatabaseUnavailableError {}
+
 /** The environment does not describe a runnable service; raised once, at start. */
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';

@@ -1,9 +1,14 @@
-import { CredentialsRejectedError, DatabaseUnavailableError, InvalidInputError } from '../errors.ts';
+import {
+  CredentialsRejectedError,
+  DatabaseUnavailableError,
+  InvalidInputError,
+  ReadOnlyEndpointError,
+} from '../errors.ts';
 
 /**
  * PostgreSQL's data exceptions (class 22, e.g. a document its JSON parser refuses) and limits on a
  * document's nesting (54001) are the client's fault; everything else means the database cannot serve,
- * and class 28 says why: it refused the credentials. The driver's text of an outage names hosts, ports
+ * and classes 28 and 25006 say why: it refused the credentials, or a write on a read-only endpoint. The driver's text of an outage names hosts, ports
  * and roles: it travels as the `cause` (for the operator's log), never in the message a client reads.
  */
 export function classify(error: unknown): Error {
@@ -14,6 +19,9 @@ export function classify(error: unknown): Error {
   }
   if (typeof code === 'string' && code.startsWith('28')) {
     return new CredentialsRejectedError('the database rejected the credentials', { cause: error });
+  }
+  if (code === '25006') {
+    return new ReadOnlyEndpointError('the database endpoint is read-only', { cause: error });
   }
   return new DatabaseUnavailableError('database unreachable', { cause: error });
 }

@@ -1,11 +1,12 @@
 import pg from 'pg';
-import { CredentialsRejectedError } from '../errors.ts';
+import { CredentialsRejectedError, ReadOnlyEndpointError } from '../errors.ts';
 import { classify } from './classify.ts';
 import {
   INSERT_RECORD,
   MIGRATION,
   PING,
   type RecordRow,
+  SCHEMA_PRESENT,
   SELECT_NEWEST,
   SELECT_RECORD,
   toStoredRecord,
@@ -26,12 +27,14 @@ export interface PgStoreListeners {
   readonly onPoolError?: (error: Error) => void;
   /** The server refused the credentials; the owner may read them again (a rotated secret). */
   readonly onCredentialsRejected?: () => void;
+  /** The server refused a write as read-only; the owner may read the host again (roles swapped). */
+  readonly onReadOnly?: () => void;
 }
 
 /**
- * The store on a real PostgreSQL server. It never fails to construct: the schema is migrated on first
- * use and again after every failed attempt, so a service started while the database is down recovers
- * without a restart.
+ * The store on a real PostgreSQL server. It never fails to construct: the schema is checked (and
+ * migrated when missing) on first use and again after every failed attempt, so a service started while
+ * the database is down recovers without a restart.
  */
 export class PgStore implements Store {
   readonly #pool: pg.Pool;
@@ -84,13 +87,16 @@ export class PgStore implements Store {
     } catch (error) {
       const classified = classify(error);
       if (classified instanceof CredentialsRejectedError) this.#listeners.onCredentialsRejected?.();
+      if (classified instanceof ReadOnlyEndpointError) this.#listeners.onReadOnly?.();
       throw classified;
     }
   }
 
   #migrate(): Promise<void> {
-    this.#migrated ??= this.#pool.query(MIGRATION).then(
-      () => undefined,
+    this.#migrated ??= this.#pool.query<{ present: boolean }>(SCHEMA_PRESENT).then(
+      async (schema) => {
+        if (schema.rows[0]?.present !== true) await this.#pool.query(MIGRATION);
+      },
       (error: unknown) => {
         this.#migrated = undefined;
         throw error;

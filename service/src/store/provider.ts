@@ -46,18 +46,21 @@ export function createStoreProvider(
       {
         onPoolError: (error) => onEvent('store-error', `idle connection lost: ${error.message}`),
         // A rotated secret: the next request opens a new pool with credentials (and host) read again.
-        onCredentialsRejected: () => {
-          onEvent('store-error', 'the database rejected the credentials; they will be read again');
-          opening
-            ?.then((current) => {
-              if (current !== store) return;
-              opening = undefined;
-              return store.close();
-            })
-            .catch(() => {});
-        },
+        onCredentialsRejected: () => reopen('the database rejected the credentials; they will be read again'),
+        // A switchover made this endpoint a reader: the next request reads the host parameter again.
+        onReadOnly: () => reopen('the database endpoint is read-only; the host will be read again'),
       },
     );
+    const reopen = (reason: string) => {
+      onEvent('store-error', reason);
+      opening
+        ?.then((current) => {
+          if (current !== store) return;
+          opening = undefined;
+          return store.close();
+        })
+        .catch(() => {});
+    };
     return store;
   };
   return {

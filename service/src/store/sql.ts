@@ -33,6 +33,13 @@ END
 $$;
 `;
 
+/**
+ * Whether the schema is there, with a plain read. Run first so a store whose table exists issues only
+ * SELECT and INSERT: behind an Aurora reader with write forwarding (a secondary region) the MIGRATION's
+ * DO block, DDL and lock are not supported, and the table is created in the primary by then.
+ */
+export const SCHEMA_PRESENT = `SELECT to_regclass('${RECORDS_TABLE}') IS NOT NULL AS present`;
+
 // `$2::text::json` makes drivers send the document as text (PGlite would otherwise JSON.stringify it
 // again) and lets PostgreSQL validate it; reading `body::text` returns it without a parse.
 export const INSERT_RECORD = `INSERT INTO ${RECORDS_TABLE} (id, body) VALUES ($1::uuid, $2::text::json) RETURNING created_at`;
