@@ -456,9 +456,9 @@ describe.each(PROFILES)('the data stacks of the %s estate', (profile) => {
       const statements = statementsOf(json, 'EndpointFunctionServiceRoleDefaultPolicy');
       const resourcesOf = (action: string) =>
         statements.filter((st) => [st.Action].flat().includes(action)).flatMap((st) => [st.Resource].flat());
-      expect(resourcesOf('ssm:PutParameter').map(flatten).sort()).toEqual(
-        [SECONDARY, HOME].map((r) => `arn:aws:ssm:${r}:${ACCOUNT}:parameter/hello/${r}/database/endpoint`),
-      );
+      expect(resourcesOf('ssm:PutParameter').map(flatten)).toEqual([
+        `arn:aws:ssm:*:${ACCOUNT}:parameter/hello/*/database/endpoint`,
+      ]);
       expect(resourcesOf('rds:DescribeDBClusters').map(flatten).sort()).toEqual(
         [SECONDARY, HOME].map((r) => `arn:aws:rds:${r}:${ACCOUNT}:cluster:hello-${r}`),
       );
