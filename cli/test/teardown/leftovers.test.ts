@@ -1,5 +1,6 @@
 import {
   BackupClient,
+  DeleteBackupVaultAccessPolicyCommand,
   DeleteBackupVaultCommand,
   DeleteRecoveryPointCommand,
   DescribeBackupVaultCommand,
@@ -271,6 +272,34 @@ describe('a retained backup vault', () => {
       'arn:aws:kms:us-east-2:222222222222:key/r',
       'arn:aws:kms:us-east-2:222222222222:key/r',
     ]);
+  });
+
+  it('GOV-6: the access policy that denies every principal DeleteRecoveryPoint is lifted before the first point is deleted', async () => {
+    backupMock.on(DescribeBackupVaultCommand).resolves({ Locked: false });
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [point('arn:a', 1)] });
+    backupMock.on(DeleteBackupVaultAccessPolicyCommand).resolves({});
+    backupMock.on(DeleteRecoveryPointCommand).resolves({});
+    backupMock.on(DeleteBackupVaultCommand).resolves({});
+    const { l } = ledger();
+    await clearBackupVault(new BackupClient({}), 'v', 'here', l, false, NOW);
+    const order = backupMock.calls().map((c) => (c.args[0] as object).constructor.name);
+    expect(order.indexOf('DeleteBackupVaultAccessPolicyCommand')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('DeleteBackupVaultAccessPolicyCommand')).toBeLessThan(
+      order.indexOf('DeleteRecoveryPointCommand'),
+    );
+  });
+
+  it('GOV-6: a refusal to lift the access policy is a failure, and no point is tried', async () => {
+    backupMock.on(DescribeBackupVaultCommand).resolves({ Locked: false });
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [point('arn:a', 1)] });
+    backupMock
+      .on(DeleteBackupVaultAccessPolicyCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const { l } = ledger();
+    await expect(clearBackupVault(new BackupClient({}), 'v', 'here', l, false, NOW)).rejects.toThrow(
+      /not authorized/,
+    );
+    expect(backupMock.commandCalls(DeleteRecoveryPointCommand)).toHaveLength(0);
   });
 
   it('GOV-6: an empty vault is deleted once its recovery points are', async () => {

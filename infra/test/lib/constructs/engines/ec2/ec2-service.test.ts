@@ -116,12 +116,14 @@ describe.each(ENGINES)('%s', (name, engine) => {
     const settings = resources(json, 'AWS::SSM::Parameter').find(
       ([, p]) => p.Properties?.Name === `/hello/${engine}/settings`,
     )?.[1];
-    // Every EC2 region of the default topology holds a database cluster (see data-stack.test.ts); outside
-    // the home region the service connects to the region's own cluster endpoint.
-    const lines = ['FAILURE_RATE=0', 'DB_SECRET_PARAMETER=/aws/reference/secretsmanager/hello/database/app'];
-    if (stack.region !== DEFAULT_CONFIG.homeRegion) {
-      lines.push(`DB_HOST_PARAMETER=/hello/${stack.region}/database/endpoint`);
-    }
+    // Every EC2 region of the default topology holds a database cluster (see data-stack.test.ts). In
+    // every region, home included, the host comes from the region's endpoint parameter: the secret's
+    // host is the home writer, inactive once a switchover makes that cluster a secondary.
+    const lines = [
+      'FAILURE_RATE=0',
+      'DB_SECRET_PARAMETER=/aws/reference/secretsmanager/hello/database/app',
+      `DB_HOST_PARAMETER=/hello/${stack.region}/database/endpoint`,
+    ];
     expect(settings?.Properties).toMatchObject({ Type: 'String', Value: lines.join('\n') });
     const group = resources(json, 'AWS::Logs::LogGroup').find(
       ([, g]) => g.Properties?.LogGroupName === `/hello/${engine}/service`,
