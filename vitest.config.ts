@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'service',
           include: ['service/test/**/*.test.ts'],
           globalSetup: ['testing/postgres-setup.ts'],
+          // Routes, stores and servers are built per test; nothing is cached at module level.
+          isolate: false,
         },
       },
       {
@@ -59,6 +61,9 @@ export default defineConfig({
             'testing/test/**/*.test.ts',
           ],
           exclude: ESTATE_READERS,
+          // Operator commands and scripts keep no module state between files; loading the AWS SDK clients
+          // and aws-cdk-lib once per worker instead of once per file saves most of the project's time.
+          isolate: false,
         },
       },
     ],

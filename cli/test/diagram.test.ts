@@ -104,8 +104,9 @@ describe('the architecture diagram', () => {
     expect(edges).toContain('Hello_Recovery_Backup_us_east_1 -.-> Hello_Backup_us_east_1');
   });
 
+  // A second build would prove nothing the drift test above does not: it compares this run's build with
+  // the text an earlier run committed.
   it('OPS-4: the same estate draws the same text, whatever the order of its stacks', () => {
-    expect(architectureMermaid(defaultEstateStacks())).toBe(mermaid);
     expect(architectureMermaid([...stacks].reverse())).toBe(mermaid);
     expect(mermaid).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   });
