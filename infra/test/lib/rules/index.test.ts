@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkAssembly, DEPLOY_TIME_RULES, formatFinding, rulesTable } from '../../../lib/rules/index.ts';
 import { assembly, fn, stack } from './fixtures.ts';
@@ -19,6 +20,11 @@ describe('deploy-time rules table', () => {
     expect(lines.slice(2).map((l) => /^\| `([^`]+)` \|/.exec(l)?.[1])).toEqual(
       DEPLOY_TIME_RULES.map((r) => r.id),
     );
+  });
+
+  it('SEC-3: the README lists the rules the estate is checked against (the table rulesTable() renders)', () => {
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(rulesTable());
   });
 
   it('SEC-3: checkAssembly reports each broken rule once per resource, as "RULE stack/id: message"', () => {
