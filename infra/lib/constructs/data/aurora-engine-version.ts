@@ -1,8 +1,9 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { lookUpAtDeployTime } from '../foundation/deploy-time-lookup.ts';
 
 /**
  * Aurora PostgreSQL 16: global write forwarding works in every 16.x minor version (14 and 15 need recent
@@ -40,32 +41,22 @@ export class AuroraDefaultVersion extends Construct {
   constructor(scope: Construct, id: string, props: AuroraDefaultVersionProps = {}) {
     super(scope, id);
     const major = props.majorVersion ?? AURORA_MAJOR_VERSION;
-    const lookup: cr.AwsSdkCall = {
-      service: 'RDS',
-      action: 'describeDBEngineVersions',
-      // The family is the major version, exactly; DefaultOnly keeps the one default minor of it.
-      parameters: {
-        Engine: 'aurora-postgresql',
-        DBParameterGroupFamily: `aurora-postgresql${major}`,
-        DefaultOnly: true,
-      },
-      physicalResourceId: cr.PhysicalResourceId.of(`aurora-postgresql${major}`),
-      outputPaths: [ENGINE_VERSION],
-    };
-    const resource = new cr.AwsCustomResource(this, 'Resource', {
+    this.engineVersion = lookUpAtDeployTime(this, {
       resourceType: 'Custom::AuroraDefaultVersion',
-      installLatestAwsSdk: false,
-      onCreate: lookup,
-      onUpdate: lookup,
-      // DescribeDBEngineVersions has no resource type to scope to.
-      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+      call: {
+        service: 'RDS',
+        action: 'describeDBEngineVersions',
+        // The family is the major version, exactly; DefaultOnly keeps the one default minor of it.
+        parameters: {
+          Engine: 'aurora-postgresql',
+          DBParameterGroupFamily: `aurora-postgresql${major}`,
+          DefaultOnly: true,
+        },
+        physicalResourceId: cr.PhysicalResourceId.of(`aurora-postgresql${major}`),
+      },
+      outputPath: 'DBEngineVersions.0.EngineVersion',
+      anyResourceReason: 'rds:DescribeDBEngineVersions has no resource type: IAM accepts only "*"',
     });
-    this.engineVersion = resource.getResponseField(ENGINE_VERSION);
-    Validations.of(resource).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'rds:DescribeDBEngineVersions has no resource type: IAM accepts only "*"',
-    });
-    acknowledgeProvider(this);
   }
 }
 
@@ -90,19 +81,16 @@ export class GlobalDatabaseVersion extends Construct {
   constructor(scope: Construct, id: string, props: GlobalDatabaseVersionProps) {
     super(scope, id);
     const { partition, account } = Stack.of(this);
-    const lookup: cr.AwsSdkCall = {
-      service: 'RDS',
-      action: 'describeGlobalClusters',
-      parameters: { GlobalClusterIdentifier: props.globalClusterIdentifier },
-      region: props.primaryRegion,
-      physicalResourceId: cr.PhysicalResourceId.of(props.globalClusterIdentifier),
-      outputPaths: [GLOBAL_VERSION],
-    };
-    const resource = new cr.AwsCustomResource(this, 'Resource', {
+    this.engineVersion = lookUpAtDeployTime(this, {
       resourceType: 'Custom::GlobalDatabaseVersion',
-      installLatestAwsSdk: false,
-      onCreate: lookup,
-      onUpdate: lookup,
+      call: {
+        service: 'RDS',
+        action: 'describeGlobalClusters',
+        parameters: { GlobalClusterIdentifier: props.globalClusterIdentifier },
+        region: props.primaryRegion,
+        physicalResourceId: cr.PhysicalResourceId.of(props.globalClusterIdentifier),
+      },
+      outputPath: 'GlobalClusters.0.EngineVersion',
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
           actions: ['rds:DescribeGlobalClusters'],
@@ -111,21 +99,5 @@ export class GlobalDatabaseVersion extends Construct {
         }),
       ]),
     });
-    this.engineVersion = resource.getResponseField(GLOBAL_VERSION);
-    acknowledgeProvider(this);
   }
-}
-
-const ENGINE_VERSION = 'DBEngineVersions.0.EngineVersion';
-const GLOBAL_VERSION = 'GlobalClusters.0.EngineVersion';
-
-/** aws-cdk-lib's one AwsCustomResource provider function per stack (its construct id is fixed). */
-function acknowledgeProvider(scope: Construct): void {
-  const provider = Stack.of(scope).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
-  if (provider === undefined) return;
-  Validations.of(provider).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason:
-      "aws-cdk-lib's AwsCustomResource provider: logging only; its API rights are its resources' policies",
-  });
 }

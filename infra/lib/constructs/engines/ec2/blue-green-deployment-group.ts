@@ -1,10 +1,11 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeCustomResourceProvider } from '../../foundation/deploy-time-lookup.ts';
 
 /** Props of {@link BlueGreenDeploymentGroup}. */
 export interface BlueGreenDeploymentGroupProps {
@@ -140,16 +141,9 @@ export class BlueGreenDeploymentGroup extends Construct {
         }),
       ]),
     });
-    // The calls run in aws-cdk-lib's one provider function per stack, created with the first call.
-    const provider = stack.node.tryFindChild(PROVIDER_ID);
-    if (provider !== undefined) {
-      Validations.of(provider).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "aws-cdk-lib's AwsCustomResource provider: logging only; its API rights are the policy above",
-      });
-    }
+    acknowledgeCustomResourceProvider(
+      this,
+      "aws-cdk-lib's AwsCustomResource provider: logging only; its API rights are the policy above",
+    );
   }
 }
-
-/** Construct id of AwsCustomResource's singleton provider function (fixed in aws-cdk-lib). */
-const PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
