@@ -1,43 +1,11 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseAppUser } from '../../../../lib/constructs/data/database-app-user.ts';
-import { DatabaseCluster } from '../../../../lib/constructs/data/database-cluster.ts';
-
-const env = { account: '111111111111', region: 'us-east-1' };
+import { fixture } from './fixtures.ts';
 
 function synthesize(): Template {
-  const app = new App({ builtinCloudFormationValidation: false });
-  const data = new Stack(app, 'Data', { env });
-  const vpc = new ec2.Vpc(data, 'Vpc', {
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    ],
-  });
-  const key = new kms.Key(data, 'Key');
-  const database = new DatabaseCluster(data, 'Database', {
-    vpc,
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    key,
-    clusterIdentifier: 'hello-us-east-1',
-    globalClusterIdentifier: 'hello-global',
-    databaseName: 'hello',
-    masterUsername: 'hello_admin',
-    masterSecretName: 'hello/database/master',
-    replicaRegions: [],
-    minCapacity: 0.5,
-    maxCapacity: 2,
-    backupRetention: Duration.days(7),
-    deletionProtection: false,
-    logRetention: RetentionDays.ONE_MONTH,
-    rotationDays: 30,
-  });
+  const { data, vpc, key, database } = fixture({ deletionProtection: false });
   new DatabaseAppUser(data, 'AppUser', {
     database,
     vpc,
