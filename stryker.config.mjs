@@ -21,5 +21,6 @@ export default {
   timeoutMS: 10_000,
   // The first, unmutated run of both layers takes minutes on a busy machine.
   dryRunTimeoutMinutes: 30,
-  thresholds: { high: 80, low: 60, break: null },
+  // The last whole run scored 70.0 % (README): the score may only go up.
+  thresholds: { high: 80, low: 60, break: 70 },
 };
