@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /** Tooling tests that read the synthesized estate: they run in the infra project, which synthesizes it once. */
-const ESTATE_READERS = ['cli/test/dr-posture.test.ts', 'cli/test/teardown/plan.test.ts'];
+const ESTATE_READERS = [
+  'cli/test/diagram.test.ts',
+  'cli/test/dr-posture.test.ts',
+  'cli/test/teardown/plan.test.ts',
+];
 
 // Two cores: the service layer is I/O-bound and runs files in parallel; the infra layer shares one
 // synthesized estate (see infra/test/support) so it needs no more than one worker per core. The layers

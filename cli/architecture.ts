@@ -1,12 +1,7 @@
 // The architecture diagram (OPS-4): the default estate as Mermaid text, one box per stack inside its account
 // and region, an arrow per stack dependency. diagram.ts writes it to docs/architecture.md.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildEstate } from '../infra/bin/estate.ts';
-import { parseConfig, stackName } from '../infra/config/index.ts';
-import { createEstateApp } from '../infra/lib/app.ts';
-import type { EstateStack } from '../infra/lib/stacks/estate-stack.ts';
+import { type EstateConfig, parseConfig, type Site, stackName } from '../infra/config/index.ts';
+import { type SynthesizedStack, synthesizeStacks } from './estate-templates.ts';
 
 /** Where the generated diagram lives, relative to the repository root. */
 export const ARCHITECTURE_DOC = 'docs/architecture.md';
@@ -14,22 +9,58 @@ export const ARCHITECTURE_DOC = 'docs/architecture.md';
 /** Characters per line of a stack's summary: wider boxes push the regions apart. */
 const WRAP = 36;
 
+/** What the diagram shows of a stack. */
+export interface DiagramStack {
+  readonly name: string;
+  /** `primary` or `recovery`: the account it deploys to. */
+  readonly role: string;
+  readonly account: string;
+  readonly region: string;
+  /** `Foundation` of `Hello-Recovery-Foundation-us-east-2`. */
+  readonly concern: string;
+  /** Its template's description without the `Hello (lab): ` every stack's starts with. */
+  readonly summary: string;
+  /** Names of the stacks it waits for. */
+  readonly dependsOn: readonly string[];
+}
+
 /**
- * The stacks of the default estate, synthesized: only synthesis turns cross-stack references into stack
- * dependencies (composition alone knows the explicit ones). The default topology, not the user's config,
- * so the committed diagram does not depend on who drew it; Lambda bundling skipped, it adds nothing here.
+ * What the diagram shows of each synthesized stack. Synthesized, because only synthesis turns cross-stack
+ * references into stack dependencies (composition alone knows the explicit ones).
  */
-export function defaultEstateStacks(): readonly EstateStack[] {
-  const outdir = mkdtempSync(join(tmpdir(), 'estate-architecture-'));
-  try {
-    const app = createEstateApp({ outdir, builtinValidation: false });
-    app.node.setContext('aws:cdk:bundling-stacks', []);
-    const { stacks } = buildEstate(app, parseConfig({}, 'defaults'));
-    app.synth();
-    return stacks;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+export function diagramStacks(config: EstateConfig, stacks: readonly SynthesizedStack[]): DiagramStack[] {
+  return stacks.map((stack) => {
+    const role =
+      stack.account === config.accounts.recovery && stack.account !== config.accounts.primary
+        ? 'recovery'
+        : 'primary';
+    const prefix = `${config.appName}-${role === 'recovery' ? 'Recovery-' : ''}`;
+    const concern = stack.name.slice(prefix.length, -`-${stack.region}`.length);
+    if (stackName(config, concern, { role, region: stack.region as Site['region'] }) !== stack.name)
+      throw new Error(`${stack.name} is not named by stackName(): the diagram cannot tell its concern`);
+    const { Description: description = '' } = stack.template as { Description?: string };
+    const summaryPrefix = `${config.appName} (${config.profile}): `;
+    if (!description.startsWith(summaryPrefix))
+      throw new Error(`${stack.name}: description does not start with "${summaryPrefix}"`);
+    return {
+      name: stack.name,
+      role,
+      account: stack.account,
+      region: stack.region,
+      concern,
+      summary: description.slice(summaryPrefix.length),
+      dependsOn: stack.dependsOn,
+    };
+  });
+}
+
+/**
+ * The stacks of the default estate. The default topology, not the user's config, so the committed diagram
+ * does not depend on who drew it.
+ */
+export function defaultEstateStacks(): DiagramStack[] {
+  const config = parseConfig({}, 'defaults');
+  return diagramStacks(config, synthesizeStacks(config));
 }
 
 /** A Mermaid node or subgraph id: letters, digits and underscores only (`Hello-Asg-us-east-1` → `Hello_Asg_us_east_1`). */
@@ -59,24 +90,6 @@ function wrap(text: string): string[] {
   return lines;
 }
 
-/** `Foundation` of `Hello-Recovery-Foundation-us-east-2`: the inverse of {@link stackName}. */
-function concernOf(stack: EstateStack): string {
-  const prefix = `${stack.config.appName}-${stack.site.role === 'recovery' ? 'Recovery-' : ''}`;
-  const concern = stack.stackName.slice(prefix.length, -`-${stack.site.region}`.length);
-  if (stackName(stack.config, concern, stack.site) !== stack.stackName)
-    throw new Error(`${stack.stackName} is not named by stackName(): the diagram cannot tell its concern`);
-  return concern;
-}
-
-/** The stack's one-line description without the `Hello (lab): ` that every stack's starts with. */
-function summaryOf(stack: EstateStack): string {
-  const description = stack.templateOptions.description ?? '';
-  const prefix = `${stack.config.appName} (${stack.config.profile}): `;
-  if (!description.startsWith(prefix))
-    throw new Error(`${stack.stackName}: description does not start with "${prefix}"`);
-  return description.slice(prefix.length);
-}
-
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -84,39 +97,38 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * and description); an arrow from each stack to each stack that depends on it, dotted when it crosses a
  * region or an account. Everything sorted by name, so the text changes only when the estate does.
  */
-export function architectureMermaid(stacks: readonly EstateStack[]): string {
+export function architectureMermaid(stacks: readonly DiagramStack[]): string {
   const ids = new Map<string, string>();
-  for (const { stackName: name } of stacks) {
+  for (const { name } of stacks) {
     const clash = ids.get(mermaidId(name));
     if (clash !== undefined) throw new Error(`${name} and ${clash} share the Mermaid id ${mermaidId(name)}`);
     ids.set(mermaidId(name), name);
   }
-  const estate = new Map<string, EstateStack>(stacks.map((s) => [s.stackName, s]));
-  const sorted = [...stacks].sort((a, b) => byName(a.stackName, b.stackName));
-  const accounts = [...new Set(sorted.map((s) => s.site.role))].sort(byName);
+  const estate = new Map<string, DiagramStack>(stacks.map((s) => [s.name, s]));
+  const sorted = [...stacks].sort((a, b) => byName(a.name, b.name));
+  const accounts = [...new Set(sorted.map((s) => s.role))].sort(byName);
 
   const lines = ['flowchart LR'];
   for (const role of accounts) {
-    const inAccount = sorted.filter((s) => s.site.role === role);
-    const account = inAccount[0]?.site.account ?? '';
+    const inAccount = sorted.filter((s) => s.role === role);
+    const account = inAccount[0]?.account ?? '';
     lines.push(`  subgraph ${mermaidId('account', role)} [${label(`${role} account ${account}`)}]`);
-    for (const region of [...new Set(inAccount.map((s) => s.site.region))].sort(byName)) {
+    for (const region of [...new Set(inAccount.map((s) => s.region))].sort(byName)) {
       lines.push(`    subgraph ${mermaidId(role, region)} [${label(region)}]`);
-      for (const stack of inAccount.filter((s) => s.site.region === region))
-        lines.push(`      ${mermaidId(stack.stackName)}[${label(concernOf(stack), wrap(summaryOf(stack)))}]`);
+      for (const stack of inAccount.filter((s) => s.region === region))
+        lines.push(`      ${mermaidId(stack.name)}[${label(stack.concern, wrap(stack.summary))}]`);
       lines.push('    end');
     }
     lines.push('  end');
   }
 
   const edges = sorted.flatMap((dependent) =>
-    dependent.dependencies.map(({ stackName: name }) => {
+    dependent.dependsOn.map((name) => {
       const dependency = estate.get(name);
       if (dependency === undefined)
-        throw new Error(`${dependent.stackName} depends on ${name}, not a stack of the estate`);
-      const local =
-        dependency.site.role === dependent.site.role && dependency.site.region === dependent.site.region;
-      return `  ${mermaidId(dependency.stackName)} ${local ? '-->' : '-.->'} ${mermaidId(dependent.stackName)}`;
+        throw new Error(`${dependent.name} depends on ${name}, not a stack of the estate`);
+      const local = dependency.role === dependent.role && dependency.region === dependent.region;
+      return `  ${mermaidId(dependency.name)} ${local ? '-->' : '-.->'} ${mermaidId(dependent.name)}`;
     }),
   );
   return [...lines, ...edges.sort(byName)].join('\n');

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EstateStack } from '../../infra/lib/stacks/estate-stack.ts';
+import { parseConfig } from '../../infra/config/index.ts';
+import { estateTemplates } from '../../infra/test/support/estate.ts';
 import {
   ARCHITECTURE_DOC,
   architectureDocument,
   architectureMermaid,
-  defaultEstateStacks,
+  type DiagramStack,
+  diagramStacks,
   mermaidId,
 } from '../architecture.ts';
 
@@ -49,10 +51,12 @@ function parse(mermaid: string) {
 }
 
 describe('the architecture diagram', () => {
-  let stacks: readonly EstateStack[];
+  let stacks: readonly DiagramStack[];
   let mermaid: string;
   beforeAll(() => {
-    stacks = defaultEstateStacks();
+    // The default estate this run synthesized once (infra/test/support/global-setup.ts), as npm run
+    // diagram draws it.
+    stacks = diagramStacks(parseConfig({}, 'defaults'), estateTemplates('lab'));
     mermaid = architectureMermaid(stacks);
   });
 
@@ -67,33 +71,31 @@ describe('the architecture diagram', () => {
   it('OPS-4: every stack of the estate appears once, inside the subgraph of its account and region', () => {
     const { nodes, titles } = parse(mermaid);
     expect(stacks.length).toBeGreaterThan(10);
-    expect([...nodes.keys()].sort()).toEqual(stacks.map((s) => mermaidId(s.stackName)).sort());
+    expect([...nodes.keys()].sort()).toEqual(stacks.map((s) => mermaidId(s.name)).sort());
     for (const stack of stacks) {
-      const drawn = nodes.get(mermaidId(stack.stackName)) ?? [];
-      expect(drawn, stack.stackName).toHaveLength(1);
+      const drawn = nodes.get(mermaidId(stack.name)) ?? [];
+      expect(drawn, stack.name).toHaveLength(1);
       const [account = '', region = ''] = drawn[0]?.within ?? [];
-      expect(drawn[0]?.within, stack.stackName).toHaveLength(2);
-      expect(titles.get(account), stack.stackName).toBe(
-        `<b>${stack.site.role} account ${stack.site.account}</b>`,
-      );
-      expect(titles.get(region), stack.stackName).toBe(`<b>${stack.site.region}</b>`);
-      expect(drawn[0]?.label, stack.stackName).toMatch(/^<b>[A-Z][A-Za-z]+<\/b><br\/>[^<]/);
+      expect(drawn[0]?.within, stack.name).toHaveLength(2);
+      expect(titles.get(account), stack.name).toBe(`<b>${stack.role} account ${stack.account}</b>`);
+      expect(titles.get(region), stack.name).toBe(`<b>${stack.region}</b>`);
+      expect(drawn[0]?.label, stack.name).toMatch(/^<b>[A-Z][A-Za-z]+<\/b><br\/>[^<]/);
     }
     // One subgraph per account and per (account, region): none drawn twice under another id.
-    const sites = new Set(stacks.map((s) => `${s.site.role}/${s.site.region}`));
-    const roles = new Set(stacks.map((s) => s.site.role));
+    const sites = new Set(stacks.map((s) => `${s.role}/${s.region}`));
+    const roles = new Set(stacks.map((s) => s.role));
     expect(titles.size).toBe(sites.size + roles.size);
   });
 
   it('OPS-4: an arrow per stack dependency, dotted when it crosses a region or an account', () => {
     const site = (name: string) => {
-      const stack = stacks.find((s) => s.stackName === name);
-      return `${stack?.site.account}/${stack?.site.region}`;
+      const stack = stacks.find((s) => s.name === name);
+      return `${stack?.account}/${stack?.region}`;
     };
     const expected = stacks.flatMap((dependent) =>
-      dependent.dependencies.map((dependency) => {
-        const arrow = site(dependency.stackName) === site(dependent.stackName) ? '-->' : '-.->';
-        return `${mermaidId(dependency.stackName)} ${arrow} ${mermaidId(dependent.stackName)}`;
+      dependent.dependsOn.map((dependency) => {
+        const arrow = site(dependency) === site(dependent.name) ? '-->' : '-.->';
+        return `${mermaidId(dependency)} ${arrow} ${mermaidId(dependent.name)}`;
       }),
     );
     const { edges } = parse(mermaid);
