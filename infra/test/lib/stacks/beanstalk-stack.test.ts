@@ -10,11 +10,13 @@ import {
   BEANSTALK_DEPLOYMENT_POLICIES,
   DEFAULT_CONFIG,
   databaseNames,
+  estateSites,
   PROFILES,
   parseConfig,
 } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
-import type { BeanstalkStack } from '../../../lib/stacks/beanstalk-stack.ts';
+import { BeanstalkStack } from '../../../lib/stacks/beanstalk-stack.ts';
+import { FoundationStack } from '../../../lib/stacks/foundation-stack.ts';
 import { ebextensionOptions, effectiveOptions, type OptionSetting } from '../../support/beanstalk-options.ts';
 import { estate, type TemplateJson } from '../../support/estate.ts';
 import { flatten, only, props } from './ec2-template.ts';
@@ -242,10 +244,16 @@ describe('the deployment policy from the config', () => {
   it.each(BEANSTALK_DEPLOYMENT_POLICIES)(
     'EB-3: %s, and traffic-splitting settings only with TrafficSplitting',
     (policy) => {
+      // Only the stacks the engine needs: its site's foundation and itself.
       const app = createEstateApp({ builtinValidation: false });
       app.node.setContext('aws:cdk:bundling-stacks', []);
-      const { stacks } = buildEstate(app, parseConfig({ beanstalk: { deploymentPolicy: policy } }));
-      const stack = stacks.find((s) => s.stackName.startsWith('Hello-Beanstalk-')) as BeanstalkStack;
+      const config = parseConfig({ beanstalk: { deploymentPolicy: policy } });
+      const site = estateSites(config).find(
+        (s) => s.role === 'primary' && s.region === config.engines.beanstalk.regions[0],
+      );
+      if (site === undefined) throw new Error('no Beanstalk site in the default topology');
+      const foundation = new FoundationStack(app, { config, site });
+      const stack = new BeanstalkStack(app, { config, site, foundation });
       const cfn = stack.service.environment as elasticbeanstalk.CfnEnvironment;
       const settings = stack.resolve(cfn.optionSettings) as {
         namespace: string;
