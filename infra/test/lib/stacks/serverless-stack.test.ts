@@ -11,13 +11,14 @@ import { startLambdaProcess } from '../../../../service/test/support/built.ts';
 import { eventFor } from '../../../../service/test/support/lambda-events.ts';
 import { routeWalk, walk } from '../../../../service/test/support/lambda-walk.ts';
 import { buildEstate } from '../../../bin/estate.ts';
-import { DEFAULT_CONFIG, databaseNames, PROFILES, parseConfig } from '../../../config/index.ts';
+import { DEFAULT_CONFIG, databaseNames, estateSites, PROFILES, parseConfig } from '../../../config/index.ts';
 import { createPreTrafficHook } from '../../../functions/pre-traffic-hook/hook.ts';
 import { readHookSettings } from '../../../functions/pre-traffic-hook/settings.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { FAILURE_RECORD_PATTERN } from '../../../lib/constructs/engines/rollback-alarms.ts';
 import { serviceLambdaBundle } from '../../../lib/constructs/engines/service-bundles.ts';
-import type { ServerlessStack } from '../../../lib/stacks/serverless-stack.ts';
+import { FoundationStack } from '../../../lib/stacks/foundation-stack.ts';
+import { ServerlessStack } from '../../../lib/stacks/serverless-stack.ts';
 import { estate } from '../../support/estate.ts';
 import { flatten, only, props, resources, target } from './ec2-template.ts';
 
@@ -316,8 +317,14 @@ describe('the serverless engine in a region with a database', () => {
 describe('a rehearsal of a broken version (serverless.faultMode)', () => {
   const app = createEstateApp({ builtinValidation: false });
   app.node.setContext('aws:cdk:bundling-stacks', []);
-  const { stacks } = buildEstate(app, parseConfig({ serverless: { faultMode: 'root-500' } }));
-  const engine = stacks.find((s) => s.stackName.startsWith('Hello-Serverless-')) as ServerlessStack;
+  // Only the stacks the engine needs: its site's foundation and itself.
+  const config = parseConfig({ serverless: { faultMode: 'root-500' } });
+  const site = estateSites(config).find(
+    (s) => s.role === 'primary' && s.region === config.engines.serverless.regions[0],
+  );
+  if (site === undefined) throw new Error('no serverless site in the default topology');
+  const foundation = new FoundationStack(app, { config, site });
+  const engine = new ServerlessStack(app, { config, site, foundation, reachesDatabase: false });
   const fn = engine.service.function.node.defaultChild as lambda.CfnFunction;
   const variables = (engine.resolve(fn.environment) as { variables: Record<string, string> }).variables;
 
