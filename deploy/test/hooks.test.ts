@@ -1,7 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callsOf, createSandbox, revisionSource, type Sandbox, scriptsSource } from './support/sandbox.ts';
+import {
+  callsOf,
+  createSandbox,
+  prepareInstance,
+  type Sandbox,
+  scriptsSource,
+} from './support/sandbox.ts';
 
 // Each hook runs against a temporary root with recorded stand-ins for the commands it calls; the
 // assertions read what it wrote under the root and which commands it called with which arguments.
@@ -25,20 +31,8 @@ const INSTANCE_ENV = [
 const NODE_24 = `echo v24.4.1`;
 
 /** An instance as the user data leaves it, with the revision installed and AWS answering. */
-async function preparedInstance(settings: string): Promise<void> {
-  await box.write('etc/hello/instance.env', INSTANCE_ENV);
-  await box.install(revisionSource, '0.1.0-abc1234');
-  await box.write('opt/hello/app/server.mjs', '// the service\n');
-  await box.write('settings.txt', settings);
-  await box.stub('aws', `cat "$HELLO_ROOT/settings.txt"`);
-  await box.stub(
-    'curl',
-    `case "$*" in *api/token*) echo token-123 ;; *instance-id*) echo i-0abc123def4567890 ;; *) exit 7 ;; esac`,
-  );
-  await box.stub('chown');
-  await box.stub('systemctl');
-  await box.stubAt('opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl');
-}
+const preparedInstance = (settings: string) =>
+  prepareInstance(box, 'etc/hello/instance.env', INSTANCE_ENV, settings);
 
 describe('BeforeInstall', () => {
   it('CICD-9: on a bare instance creates the user and directories, installs Node.js and clears the old app', async () => {

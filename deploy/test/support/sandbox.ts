@@ -128,3 +128,28 @@ export function runHook(
 export function callsOf(calls: readonly Call[], name: string): string[][] {
   return calls.filter((call) => call[0] === name).map((call) => call.slice(1));
 }
+
+/**
+ * An instance as the user data leaves it: its env file at `instanceEnvPath` (relative to the root), the
+ * revision installed, the service in place, and stand-ins for AWS (answering `settings` for the settings
+ * parameter), the metadata service, chown, systemd and the CloudWatch agent.
+ */
+export async function prepareInstance(
+  box: Sandbox,
+  instanceEnvPath: string,
+  instanceEnv: string,
+  settings: string,
+): Promise<void> {
+  await box.write(instanceEnvPath, instanceEnv);
+  await box.install(revisionSource, '0.1.0-abc1234');
+  await box.write('opt/hello/app/server.mjs', '// the service\n');
+  await box.write('settings.txt', settings);
+  await box.stub('aws', `cat "$HELLO_ROOT/settings.txt"`);
+  await box.stub(
+    'curl',
+    `case "$*" in *api/token*) echo token-123 ;; *instance-id*) echo i-0abc123def4567890 ;; *) exit 7 ;; esac`,
+  );
+  await box.stub('chown');
+  await box.stub('systemctl');
+  await box.stubAt('opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl');
+}

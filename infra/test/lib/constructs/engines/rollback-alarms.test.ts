@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callsOf,
   createSandbox,
-  revisionSource,
+  prepareInstance,
   scriptsSource,
 } from '../../../../../deploy/test/support/sandbox.ts';
 import { formatEventLine } from '../../../../../service/src/log.ts';
@@ -371,18 +371,7 @@ describe.each(CASES)('%s %s', (profile, name, kind, rollback) => {
       });
 
       it("AfterInstall, given that env file, points the CloudWatch agent's service log at the group", async () => {
-        await box.write(INSTANCE_ENV_FILE.slice(1), `${written}\n`);
-        await box.install(revisionSource, '0.1.0-abc1234');
-        await box.write('opt/hello/app/server.mjs', '// the service\n');
-        await box.write('settings.txt', 'FAILURE_RATE=0\n');
-        await box.stub('aws', `cat "$HELLO_ROOT/settings.txt"`);
-        await box.stub(
-          'curl',
-          `case "$*" in *api/token*) echo token-123 ;; *instance-id*) echo i-0abc123def4567890 ;; *) exit 7 ;; esac`,
-        );
-        await box.stub('chown');
-        await box.stub('systemctl');
-        await box.stubAt('opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl');
+        await prepareInstance(box, INSTANCE_ENV_FILE.slice(1), `${written}\n`, 'FAILURE_RATE=0\n');
 
         const run = await box.run(`${scriptsSource}/after-install.sh`);
 
