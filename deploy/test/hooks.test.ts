@@ -1,13 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  callsOf,
-  createSandbox,
-  prepareInstance,
-  type Sandbox,
-  scriptsSource,
-} from './support/sandbox.ts';
+import { callsOf, createSandbox, prepareInstance, type Sandbox, scriptsSource } from './support/sandbox.ts';
 
 // Each hook runs against a temporary root with recorded stand-ins for the commands it calls; the
 // assertions read what it wrote under the root and which commands it called with which arguments.
