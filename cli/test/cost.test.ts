@@ -154,3 +154,129 @@ describe('the price table', () => {
       expect(Object.keys(table).sort()).toEqual(expect.arrayContaining(regions.sort()));
   });
 });
+
+describe('the types the pipeline, traffic, governance and image issues add', () => {
+  const stack = (resources: Record<string, unknown>): CostStackInput => ({
+    name: 'Test',
+    account: '111111111111',
+    region: 'us-east-1',
+    template: { Resources: resources as CostStackInput['template']['Resources'] },
+  });
+  const hourly = (resource: Record<string, unknown>, more: Record<string, unknown> = {}) => {
+    const estimate = estimateCost([stack({ Subject: resource, ...more })], prices);
+    expect(unpricedOf(estimate)).toEqual([]);
+    return estimate.stacks[0]?.lines.find((l) => l.logicalId === 'Subject')?.normal ?? 0;
+  };
+  const { flat, usage } = prices;
+
+  it.each([
+    [
+      'an HTTPS health check at the fast interval: the base price and two options a month',
+      {
+        Type: 'AWS::Route53::HealthCheck',
+        Properties: { HealthCheckConfig: { Type: 'HTTPS', RequestInterval: 10 } },
+      },
+      (flat.healthCheckMonth + 2 * flat.healthCheckOptionMonth) / 730,
+    ],
+    [
+      'a standard HTTP health check: the base price',
+      {
+        Type: 'AWS::Route53::HealthCheck',
+        Properties: { HealthCheckConfig: { Type: 'HTTP', RequestInterval: 30 } },
+      },
+      flat.healthCheckMonth / 730,
+    ],
+    ['a hosted zone', { Type: 'AWS::Route53::HostedZone' }, flat.hostedZoneMonth / 730],
+    [
+      'a canary every 5 minutes: 12 runs an hour',
+      { Type: 'AWS::Synthetics::Canary', Properties: { Schedule: { Expression: 'rate(5 minutes)' } } },
+      12 * flat.canaryRun,
+    ],
+    [
+      'a V2 pipeline: its action-minutes of a day',
+      { Type: 'AWS::CodePipeline::Pipeline', Properties: { PipelineType: 'V2' } },
+      (usage.pipelineActionMinutesPerDay * flat.pipelineV2ActionMinute) / 24,
+    ],
+    [
+      'an Arm small build project: its build minutes of a day',
+      {
+        Type: 'AWS::CodeBuild::Project',
+        Properties: { Environment: { Type: 'ARM_CONTAINER', ComputeType: 'BUILD_GENERAL1_SMALL' } },
+      },
+      (usage.buildMinutesPerProjectPerDay *
+        (flat.buildMinute['ARM_CONTAINER/BUILD_GENERAL1_SMALL'] ?? Number.NaN)) /
+        24,
+    ],
+    [
+      'a Config recorder: its configuration items of a day',
+      { Type: 'AWS::Config::ConfigurationRecorder' },
+      (usage.configItemsPerRecorderPerDay * flat.configItem) / 24,
+    ],
+    [
+      'a Config rule: its evaluations of a day',
+      { Type: 'AWS::Config::ConfigRule' },
+      (usage.evaluationsPerRulePerDay * flat.configRuleEvaluation) / 24,
+    ],
+  ])('%s', (_, resource, expected) => {
+    expect(expected).toBeGreaterThan(0);
+    expect(hourly(resource)).toBeCloseTo(expected, 12);
+  });
+
+  it('a weekly image pipeline: one build a week on its build instance', () => {
+    const price = hourly(
+      {
+        Type: 'AWS::ImageBuilder::ImagePipeline',
+        Properties: {
+          Schedule: { ScheduleExpression: 'cron(0 4 ? * sun *)' },
+          InfrastructureConfigurationArn: { Ref: 'Infrastructure' },
+        },
+      },
+      {
+        Infrastructure: {
+          Type: 'AWS::ImageBuilder::InfrastructureConfiguration',
+          Properties: { InstanceTypes: ['t3.medium'] },
+        },
+      },
+    );
+    const hour = prices.regional.instanceHour['t3.medium']?.['us-east-1'] ?? Number.NaN;
+    expect(price).toBeCloseTo(((1 / 7) * usage.imageBuildMinutes * hour) / 60 / 24, 12);
+  });
+
+  it('Inspector scans every instance of its account and region', () => {
+    const price = hourly(
+      { Type: 'Custom::InspectorEnabler' },
+      {
+        One: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't3.micro' } },
+        Two: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't3.micro' } },
+      },
+    );
+    expect(price).toBeCloseTo((2 * flat.inspectorInstanceMonth) / 730, 12);
+  });
+
+  it('certificates are free; CloudFront, CloudTrail, EventBridge, Automation and FIS bill only by use', () => {
+    const estimate = estimateCost(
+      [
+        stack({
+          A: { Type: 'AWS::CertificateManager::Certificate' },
+          B: { Type: 'AWS::CloudFront::Distribution' },
+          C: { Type: 'AWS::CloudFront::Function' },
+          D: { Type: 'AWS::CloudTrail::Trail' },
+          E: { Type: 'AWS::Events::Rule' },
+          F: { Type: 'AWS::SSM::Document' },
+          G: { Type: 'AWS::FIS::ExperimentTemplate' },
+        }),
+      ],
+      prices,
+    );
+    expect(unpricedOf(estimate)).toEqual([]);
+    expect(estimate.normal).toBe(0);
+    expect([...(estimate.stacks[0]?.usageOnly.keys() ?? [])].sort()).toEqual([
+      'AWS::CloudFront::Distribution',
+      'AWS::CloudFront::Function',
+      'AWS::CloudTrail::Trail',
+      'AWS::Events::Rule',
+      'AWS::FIS::ExperimentTemplate',
+      'AWS::SSM::Document',
+    ]);
+  });
+});
