@@ -306,7 +306,7 @@ describe('hello-service-test against the real web bundle', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  /** The test instance after DownloadBundle: the bundle where the step put it, the baked node. */
+  /** The test instance after FetchBundle: the bundle where the step put it, the baked node. */
   const testInstance = async () => {
     await mkdir(join(box.root, 'var/tmp/hello-image-test'), { recursive: true });
     await copyFile(server, join(box.root, 'var/tmp/hello-image-test/server.mjs'));
@@ -319,12 +319,46 @@ describe('hello-service-test against the real web bundle', () => {
       ...env,
     });
 
-  it('AMI-1: the download step puts the bundle where the check reads it', () => {
-    const download = component('hello-service-test').document.phases[0]?.steps[0];
-    expect(download).toMatchObject({
-      action: 'S3Download',
-      inputs: [{ source: '{{ BundleUri }}', destination: '/var/tmp/hello-image-test/server.mjs' }],
-    });
+  it('AMI-1: fetches the bundle its parameter names, in the build region, to where the check reads it', async () => {
+    await box.stub(
+      'aws',
+      `case "$*" in *get-parameter*) echo s3://cdk-assets/abc.mjs ;; *) echo '// bundle' >"\${@: -1}" ;; esac`,
+    );
+    const result = await run('hello-service-test/test/FetchBundle');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(callsOf(await box.calls(), 'aws')).toEqual([
+      [
+        '--region',
+        '{{ Region }}',
+        'ssm',
+        'get-parameter',
+        '--name',
+        '{{ BundleParameter }}',
+        '--query',
+        'Parameter.Value',
+        '--output',
+        'text',
+      ],
+      [
+        '--region',
+        '{{ Region }}',
+        's3',
+        'cp',
+        '--only-show-errors',
+        's3://cdk-assets/abc.mjs',
+        join(box.root, 'var/tmp/hello-image-test/server.mjs'),
+      ],
+    ]);
+    expect(await box.read('var/tmp/hello-image-test/server.mjs')).toBe('// bundle\n');
+  });
+
+  it('AMI-1: a parameter without an s3:// URI fails before any download', async () => {
+    await box.stub('aws', 'echo None');
+    const result = await run('hello-service-test/test/FetchBundle');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('the bundle parameter holds no s3:// URI: None');
+    expect(callsOf(await box.calls(), 'aws')).toHaveLength(1);
   });
 
   it('AMI-1: healthy: the bundle on the baked node answers /health and / and the step passes', async () => {

@@ -8,32 +8,15 @@ import { z } from 'zod';
 /** Where the golden image's component documents and their manifest live. */
 export const COMPONENTS_DIR = fileURLToPath(new URL('../../../../deploy/ami', import.meta.url));
 
-/** The AWSTOE actions the components use, with the inputs each takes. */
+/** The AWSTOE action the components use, with the inputs it takes. */
 const executeBash = z.strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'expected a step name of letters and digits'),
   action: z.literal('ExecuteBash'),
   timeoutSeconds: z.number().int().positive().optional(),
   inputs: z.strictObject({ commands: z.array(z.string().min(1)).min(1) }),
 });
-const s3Download = z.strictObject({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'expected a step name of letters and digits'),
-  action: z.literal('S3Download'),
-  timeoutSeconds: z.number().int().positive().optional(),
-  inputs: z
-    .array(
-      z.strictObject({
-        source: z
-          .string()
-          .startsWith('s3://')
-          .or(z.string().regex(/^\{\{ \w+ \}\}$/)),
-        destination: z.string().startsWith('/'),
-        overwrite: z.boolean().optional(),
-      }),
-    )
-    .min(1),
-});
-const step = z.discriminatedUnion('action', [executeBash, s3Download], {
-  error: 'expected action ExecuteBash or S3Download (the actions these components rely on)',
+const step = z.discriminatedUnion('action', [executeBash], {
+  error: 'expected action ExecuteBash (the action these components rely on)',
 });
 
 /** The part of the AWSTOE component document schema (schemaVersion 1.0) these components rely on. */
