@@ -46,6 +46,7 @@ export class ImageDistributionRole extends Construct {
         sid: 'EncryptTheCopy',
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
         resources: [props.key.keyArn],
+        conditions: { StringEquals: ebs },
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -62,7 +63,13 @@ export class ImageDistributionRole extends Construct {
         sid: 'DecryptTheSource',
         actions: ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DescribeKey', 'kms:CreateGrant'],
         resources: [`arn:${partition}:kms:${props.source.region}:${props.sourceAccount}:key/*`],
-        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': props.source.keyAlias } },
+        // Through EC2 only; a cross-region copy reaches the source key from either end.
+        conditions: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': props.source.keyAlias },
+          StringEquals: {
+            'kms:ViaService': [`ec2.${props.source.region}.amazonaws.com`, `ec2.${region}.amazonaws.com`],
+          },
+        },
       }),
     );
     this.role.addToPrincipalPolicy(

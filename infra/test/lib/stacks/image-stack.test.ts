@@ -171,7 +171,12 @@ describe(`Hello-Recovery-Image-${RECOVERY_REGION}`, () => {
   it('AMI-2: it may decrypt the source with the primary estate key (by alias), encrypt the copy with its own, and write only its latest parameter', () => {
     expect(statements.find((s) => s.Sid === 'DecryptTheSource')).toMatchObject({
       Resource: `arn:aws:kms:${HOME}:${PRIMARY}:key/*`,
-      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/hello/estate' } },
+      Condition: {
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/hello/estate' },
+        StringEquals: {
+          'kms:ViaService': [`ec2.${HOME}.amazonaws.com`, `ec2.${RECOVERY_REGION}.amazonaws.com`],
+        },
+      },
     });
     expect(text(statements.find((s) => s.Sid === 'EncryptTheCopy')?.Resource)).toMatch(/EstateKey/);
     expect(statements.find((s) => s.Sid === 'LatestImageParameter')?.Resource).toBe(
