@@ -7,6 +7,7 @@ import {
   databaseRegions,
   type EstateConfig,
   estateSites,
+  goldenImageRegions,
   loadConfig,
   type Site,
 } from '../config/index.ts';
@@ -24,8 +25,10 @@ import { EcsStack } from '../lib/stacks/ecs-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
+import { ImageStack } from '../lib/stacks/image-stack.ts';
 import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
+import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
 import { RegistryStack } from '../lib/stacks/registry-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 
@@ -110,6 +113,17 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     add(new RegistryStack(app, { ...primary(config.homeRegion), destinations })).addStackDependency(
       recoveryData,
     );
+  }
+
+  // The golden AMI, baked in the home region for the EC2 engines and copied into the recovery account,
+  // whose distribution role must exist first. The copies name each region's estate key by its alias.
+  if (config.features.goldenAmi && (config.engines.fleet.enabled || config.engines.asg.enabled)) {
+    const recoveryImage = add(new RecoveryImageStack(app, recovery));
+    const image = add(new ImageStack(app, primary(config.homeRegion)));
+    image.addStackDependency(recoveryImage);
+    for (const region of goldenImageRegions(config)) {
+      if (region !== config.homeRegion) image.addStackDependency(primary(region).foundation);
+    }
   }
 
   // Engines. One in a database region reads the database; elsewhere its /store answers 503.

@@ -81,6 +81,17 @@ export const DEFAULT_CONFIG: EstateConfig = {
     throttle: { rateLimit: 100, burstLimit: 200 },
     rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
   },
+  goldenAmi: {
+    baseImage: 'amazon-linux-2023-x86',
+    buildInstanceType: 't3.small',
+    schedule: {
+      expression: 'cron(0 4 ? * sun *)',
+      startCondition: 'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE',
+    },
+    keepImages: 3,
+    scanFailAbove: 'HIGH',
+    refreshMinHealthyPercent: 90,
+  },
   budget: { monthlyUsd: 100, recoveryMonthlyUsd: 10 },
   alerts: {},
   tags: { owner: 'devops-student' },

@@ -20,6 +20,8 @@ export {
   type EngineKind,
   type EstateConfig,
   estateConfigSchema,
+  goldenImageRegions,
+  IMAGE_START_CONDITIONS,
   LAMBDA_DEPLOYMENT_CONFIGS,
   type LambdaDeploymentConfigName,
   primaryRegions,

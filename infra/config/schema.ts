@@ -211,6 +211,45 @@ const serverless = z.strictObject({
   faultMode: z.enum(['root-500'], { error: 'expected root-500 (or no faultMode)' }).optional(),
 });
 
+/** What starts a scheduled bake: every match of the expression, or a match with a newer base image or component. */
+export const IMAGE_START_CONDITIONS = [
+  'EXPRESSION_MATCH_ONLY',
+  'EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE',
+] as const;
+
+/** The golden AMI (features.goldenAmi): what it is built from, when, how many are kept, how fleets move to it. */
+const goldenAmi = z.strictObject({
+  /** An Image Builder managed image (`amazon-linux-2023-x86`), taken at its newest version at every bake. */
+  baseImage: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected an Image Builder image name such as amazon-linux-2023-x86')
+    .refine(
+      (name) => !name.startsWith('ami-'),
+      'expected an Image Builder image name, not an AMI id (an id pins the base and never updates)',
+    ),
+  /** Instance type of the build and test instances (the architecture of baseImage). */
+  buildInstanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an instance type such as t3.small'),
+  schedule: z.strictObject({
+    /** Image Builder cron, evaluated in scheduling.timeZone. */
+    expression: z
+      .string()
+      .regex(/^cron\(\S+( \S+){5}\)$/, 'expected an Image Builder cron such as cron(0 4 ? * sun *)'),
+    startCondition: z.enum(IMAGE_START_CONDITIONS, {
+      error: `expected one of ${IMAGE_START_CONDITIONS.join(', ')}`,
+    }),
+  }),
+  /** Images kept by the lifecycle policy; older AMIs and their snapshots are deleted. */
+  keepImages: count(1, 50),
+  /** A finding above this severity with a fix available fails the image (Inspector scan of the output AMI). */
+  scanFailAbove: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'], {
+    error: 'expected CRITICAL, HIGH, MEDIUM or LOW',
+  }),
+  /** `npm run refresh-instances`: share of each group kept in service while instances are replaced. */
+  refreshMinHealthyPercent: count(0, 100),
+});
+
 const source = z.discriminatedUnion(
   'kind',
   [
@@ -307,6 +346,7 @@ const shape = z.strictObject({
   beanstalk,
   ecs,
   serverless,
+  goldenAmi,
   /** Monthly cost budgets, one per account (GOV-6), in US dollars. */
   budget: z.strictObject({
     /** The primary account: every engine, the data, the pipeline. */
@@ -404,6 +444,12 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
   }
 
   for (const [path, message] of backupProblems(config)) problem(path, message);
+  if (config.features.goldenAmi && goldenImageRegions(config).includes(config.recoveryRegion)) {
+    problem(
+      ['recoveryRegion'],
+      `expected a region without an EC2 engine while features.goldenAmi is on: the golden AMI's copy for the recovery account and the primary account's image in ${config.recoveryRegion} would need two keys in one distribution`,
+    );
+  }
 
   for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {
     if (config.regions[r] === undefined) {
@@ -451,6 +497,19 @@ export function primaryRegions(config: EstateConfig): AwsRegion[] {
     if (e.enabled) for (const r of e.regions) regions.add(r);
   }
   if (config.database.enabled) for (const r of config.database.secondaryRegions) regions.add(r);
+  return [...regions];
+}
+
+/**
+ * Regions of the primary account that receive the golden AMI: the home region (where it is built), then
+ * every region running an EC2 engine (fleet or asg).
+ */
+export function goldenImageRegions(config: EstateConfig): AwsRegion[] {
+  const regions = new Set<AwsRegion>([config.homeRegion]);
+  for (const kind of ['fleet', 'asg'] as const) {
+    const e = config.engines[kind];
+    if (e.enabled) for (const r of e.regions) regions.add(r);
+  }
   return [...regions];
 }
 

@@ -89,6 +89,10 @@ describe.each(PROFILES)('the %s estate', (profile) => {
         // Order only: the recovery registry consents before the home registry replicates into it.
         if (stack.name === 'Hello-Registry-us-east-1' && dependency === 'Hello-Recovery-Data-us-east-2')
           continue;
+        // Order only: the golden image's copies name the other regions' estate keys by alias, and the
+        // recovery account's distribution role must exist before a bake copies into it.
+        if (stack.name === 'Hello-Image-us-east-1' && /^Hello-(Foundation|Recovery-Image)-/.test(dependency))
+          continue;
         expect(estate(profile).stack(dependency).region, `${stack.name} → ${dependency}`).toBe(stack.region);
       }
     }

@@ -41,8 +41,11 @@ const OPERATORS: Readonly<Record<string, (expected: string, actual: string) => b
 };
 
 function conditionHolds(operator: string, key: string, expected: unknown, request: PolicyRequest): boolean {
-  const negated = operator.startsWith('StringNot') || operator.startsWith('ArnNot');
-  const positive = negated ? operator.replace('Not', '') : operator;
+  // A request here carries one value per key, so ForAnyValue:X (any request value matches) is X, and
+  // false when the key is absent, as IAM has it.
+  const single = operator.replace(/^ForAnyValue:/, '');
+  const negated = single.startsWith('StringNot') || single.startsWith('ArnNot');
+  const positive = negated ? single.replace('Not', '') : single;
   const compare = OPERATORS[positive];
   if (compare === undefined) throw new Error(`condition operator ${operator} is not evaluated here`);
   const actual = request.context?.[key];

@@ -74,6 +74,17 @@ export function containerBuildContext(): ServiceBundle {
   });
 }
 
+/**
+ * The web-mode `server.mjs` alone, for the golden image's test component to boot on a test instance (a
+ * file asset: uploaded as is, named by its content).
+ */
+export function serviceWebBundleFile(): string {
+  return join(
+    buildOnce('image-test', (directory) => cpSync(webBundle(), join(directory, 'server.mjs'))).directory,
+    'server.mjs',
+  );
+}
+
 /** The web-mode `server.mjs`, built once per process for every engine that ships it. */
 function webBundle(): string {
   const { directory } = buildOnce('web', (scratch) => {

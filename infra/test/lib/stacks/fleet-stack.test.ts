@@ -174,7 +174,8 @@ describe.each(['Hello-Fleet-us-east-1', ...DEFAULT_CONFIG.engines.asg.regions.ma
       const packageCommands = script
         .split('\n')
         .filter((line) => /\b(dnf|yum|apt-get|\$PKG_CMD)\b/.test(line));
-      expect(packageCommands).toEqual(['dnf install -y amazon-cloudwatch-agent ruby']);
+      // Each only where the image lacks the agent (the golden AMI has both).
+      expect(packageCommands).toEqual(['  dnf install -y amazon-cloudwatch-agent', '  dnf install -y ruby']);
       expect(script).toContain('/tmp/codedeploy-install auto');
     });
   },

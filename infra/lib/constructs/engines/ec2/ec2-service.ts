@@ -13,6 +13,8 @@ import {
   parameterName,
 } from '../../../../config/index.ts';
 import { PublishedParameters } from '../../foundation/published-parameters.ts';
+import { goldenImageNames } from '../../images/golden-image-names.ts';
+import { GoldenImageParameter } from '../../images/golden-image-parameter.ts';
 import { balancer5xxMetric, RollbackAlarms } from '../rollback-alarms.ts';
 import { ServiceLoadBalancer } from '../service-load-balancer.ts';
 import { ServiceLogGroup } from '../service-log-group.ts';
@@ -155,9 +157,16 @@ export class Ec2Service extends Construct {
       settings: this.settings.parameter,
       key: props.key,
     });
+    // With the golden AMI, the region's `latest` parameter (the base image until the first bake).
+    const image = config.features.goldenAmi
+      ? new GoldenImageParameter(this, 'Image', {
+          parameterName: goldenImageNames(config).latestParameter(region),
+          baseImageParameter: config.ec2.amiParameter,
+        })
+      : undefined;
     this.launchTemplate = new ServiceLaunchTemplate(this, 'LaunchTemplate', {
       engine,
-      amiParameter: config.ec2.amiParameter,
+      amiParameter: image?.parameterName ?? config.ec2.amiParameter,
       instanceType: new ec2.InstanceType(props.profile.instanceType),
       role: this.role.role,
       securityGroup: this.balancer.instanceSecurityGroup,
@@ -165,6 +174,8 @@ export class Ec2Service extends Construct {
       settingsParameterName: names.settingsParameter,
       logGroupName: names.logGroup,
     });
+    // Every instance launch resolves the parameter, so it must exist before the first one.
+    if (image !== undefined) this.launchTemplate.node.addDependency(image);
     const { rollback } = config.ec2;
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {
       http5xx: balancer5xxMetric(

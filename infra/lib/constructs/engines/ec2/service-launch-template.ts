@@ -30,8 +30,8 @@ export interface ServiceLaunchTemplateProps {
 /**
  * The one launch template of an engine: AMI resolved from SSM at launch (a new golden AMI needs no
  * deploy), IMDSv2 required, no key pair, encrypted gp3 root, and user data that leaves the instance
- * ready for CodeDeploy: the instance env file, the CloudWatch agent and the CodeDeploy agent. The
- * revision's hooks do everything else.
+ * ready for CodeDeploy: the instance env file, and the CloudWatch and CodeDeploy agents when the image
+ * lacks them. The revision's hooks do everything else.
  *
  * The user data installs these packages and nothing more: no full package update, which would make
  * every scale-out slower and land whatever the repositories hold that minute. Patches arrive with the
@@ -54,12 +54,21 @@ export class ServiceLaunchTemplate extends Construct {
       `SETTINGS_PARAMETER=${props.settingsParameterName}`,
       `LOG_GROUP=${props.logGroupName}`,
       'ENV',
-      'dnf install -y amazon-cloudwatch-agent ruby',
-      // The installer comes from the regional public bucket over HTTPS, so the role needs no S3 grant.
-      `curl -fsSL -o /tmp/codedeploy-install https://aws-codedeploy-${region}.s3.${region}.${urlSuffix}/latest/install`,
-      'chmod +x /tmp/codedeploy-install',
-      '/tmp/codedeploy-install auto',
-      'rm -f /tmp/codedeploy-install',
+      // The golden AMI has both agents: only an image without them (the public base image before the
+      // first bake) installs them here, from the repositories and the regional public bucket over HTTPS
+      // (so the role needs no S3 grant).
+      'if [ ! -x /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl ]; then',
+      '  dnf install -y amazon-cloudwatch-agent',
+      'fi',
+      'if [ ! -x /opt/codedeploy-agent/bin/codedeploy-agent ]; then',
+      '  dnf install -y ruby',
+      `  curl -fsSL -o /tmp/codedeploy-install https://aws-codedeploy-${region}.s3.${region}.${urlSuffix}/latest/install`,
+      '  chmod +x /tmp/codedeploy-install',
+      '  /tmp/codedeploy-install auto',
+      '  rm -f /tmp/codedeploy-install',
+      'else',
+      '  systemctl start codedeploy-agent',
+      'fi',
     );
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'Resource', {
