@@ -1,11 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createApp } from './app.ts';
+import { createApp, withDefaults } from './app.ts';
 import { createBufferedSink, formatEventLine } from './log.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { serveStoreToWorkers, storeFromPrimary } from './store/ipc.ts';
 import { createStoreProvider, type StoreProvider } from './store/provider.ts';
 import { embeddedStoreOnThread, runStoreThread } from './store/thread.ts';
 import { startWebServer } from './web.ts';
+import { createWebFastPath } from './web-fast-path.ts';
 
 // Web mode: `node dist/server.mjs`. One process per core under node:cluster, each draining gracefully
 // on SIGTERM; the primary replaces crashed workers and waits for all of them when stopping. The same
@@ -103,12 +104,12 @@ function runPrimary(count: number, shutdownTimeoutMs: number, store: StoreProvid
 }
 
 async function runWorker(settings: Settings, store: StoreProvider): Promise<void> {
-  const app = createApp({
-    settings,
-    store: store.get,
-    log: sink,
+  // One set of dependencies for the route table and the fast path, so both draw failures from one sequence.
+  const deps = withDefaults({ settings, store: store.get, log: sink });
+  const server = await startWebServer(createApp(deps), {
+    port: settings.port,
+    fastPath: createWebFastPath(deps),
   });
-  const server = await startWebServer(app, { port: settings.port });
   logEvent('listening', { port: server.port, database: settings.database.kind, ...settings.servedBy });
   warmUp(store);
 
