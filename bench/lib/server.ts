@@ -19,6 +19,8 @@ export interface ServerSpec {
   readonly stdout: StdoutSink;
   /** Longest wait for readiness; the embedded database alone takes 4–7 s per worker. */
   readonly startTimeoutMs: number;
+  /** Return as soon as `/health` answers, before the processes have gone idle. @default false */
+  readonly atFirstHealth?: boolean;
 }
 
 export interface RunningServer {
@@ -27,6 +29,8 @@ export interface RunningServer {
   readonly baseUrl: string;
   /** Lines the server has written to stdout (only counted with the `pipe` sink). */
   stdoutLines(): number;
+  /** Resolves once the processes have gone idle (started with `atFirstHealth`, they may still be busy). */
+  untilIdle(): Promise<void>;
   cpuTicks(): number;
   peakRssKb(): number;
   stop(): Promise<void>;
@@ -116,18 +120,22 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     await sleep(100);
   }
   // Idle: under 10% of one core over half a second (USER_HZ is 100, so 5 ticks).
-  let before = treeCpuTicks(pid);
-  for (;;) {
-    await sleep(500);
-    const now = treeCpuTicks(pid);
-    if (now - before <= 5 || Date.now() > deadline) break;
-    before = now;
-  }
+  const untilIdle = async () => {
+    let before = treeCpuTicks(pid);
+    for (;;) {
+      await sleep(500);
+      const now = treeCpuTicks(pid);
+      if (now - before <= 5 || Date.now() > deadline) break;
+      before = now;
+    }
+  };
+  if (!spec.atFirstHealth) await untilIdle();
   return {
     name: spec.name,
     pid,
     baseUrl,
     stdoutLines: () => lines,
+    untilIdle,
     cpuTicks: () => treeCpuTicks(pid),
     peakRssKb: () => treePeakRssKb(pid),
     stop,

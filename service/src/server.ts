@@ -1,13 +1,16 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createApp } from './app.ts';
+import { createApp, withDefaults } from './app.ts';
 import { createBufferedSink, formatEventLine } from './log.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { serveStoreToWorkers, storeFromPrimary } from './store/ipc.ts';
 import { createStoreProvider, type StoreProvider } from './store/provider.ts';
+import { embeddedStoreOnThread, runStoreThread } from './store/thread.ts';
 import { startWebServer } from './web.ts';
+import { createWebFastPath } from './web-fast-path.ts';
 
 // Web mode: `node dist/server.mjs`. One process per core under node:cluster, each draining gracefully
-// on SIGTERM; the primary replaces crashed workers and waits for all of them when stopping.
+// on SIGTERM; the primary replaces crashed workers and waits for all of them when stopping. The same
+// file, loaded on the embedded database's thread, runs that thread instead (store/thread.ts).
 
 const sink = createBufferedSink((chunk) => process.stdout.write(chunk));
 // A log reader that goes away (EPIPE) must cost the log lines, not the service: without a listener the
@@ -21,35 +24,33 @@ function exit(code: number): never {
   process.exit(code);
 }
 
-let settings: Settings;
-try {
-  settings = loadSettings();
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
-}
+if (!runStoreThread()) await main();
 
-const storeEvents = (event: string, detail: string) => logEvent(event, { detail });
-// PGlite lives inside one process: with a cluster, the primary holds it and serves the workers.
-const embedded = settings.database.kind === 'embedded';
-if (settings.workers === 1) {
-  await runWorker(settings, createStoreProvider(settings.database, settings.servedBy.region, storeEvents));
-} else if (cluster.isPrimary) {
-  const store = embedded
-    ? createStoreProvider(settings.database, settings.servedBy.region, storeEvents)
-    : undefined;
-  if (store) {
-    serveStoreToWorkers(store);
-    warmUp(store);
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
   }
-  runPrimary(settings.workers, settings.shutdownTimeoutMs, store);
-} else {
-  await runWorker(
-    settings,
-    embedded
-      ? storeFromPrimary()
-      : createStoreProvider(settings.database, settings.servedBy.region, storeEvents),
-  );
+  const storeEvents = (event: string, detail: string) => logEvent(event, { detail });
+  const { database } = settings;
+  // PGlite lives inside one process, on a thread of its own; with a cluster, the primary holds it and
+  // serves the workers.
+  const openStore = () =>
+    database.kind === 'embedded'
+      ? embeddedStoreOnThread(import.meta.url, database.dataDir, storeEvents)
+      : createStoreProvider(database, settings.servedBy.region, storeEvents);
+  if (settings.workers === 1) {
+    await runWorker(settings, openStore());
+  } else if (cluster.isPrimary) {
+    const store = database.kind === 'embedded' ? openStore() : undefined;
+    if (store) serveStoreToWorkers(store);
+    runPrimary(settings.workers, settings.shutdownTimeoutMs, store);
+  } else {
+    await runWorker(settings, database.kind === 'embedded' ? storeFromPrimary() : openStore());
+  }
 }
 
 /** Opens the database now rather than on the first /store; a failure is logged and retried later. */
@@ -103,12 +104,12 @@ function runPrimary(count: number, shutdownTimeoutMs: number, store: StoreProvid
 }
 
 async function runWorker(settings: Settings, store: StoreProvider): Promise<void> {
-  const app = createApp({
-    settings,
-    store: store.get,
-    log: sink,
+  // One set of dependencies for the route table and the fast path, so both draw failures from one sequence.
+  const deps = withDefaults({ settings, store: store.get, log: sink });
+  const server = await startWebServer(createApp(deps), {
+    port: settings.port,
+    fastPath: createWebFastPath(deps),
   });
-  const server = await startWebServer(app, { port: settings.port });
   logEvent('listening', { port: server.port, database: settings.database.kind, ...settings.servedBy });
   warmUp(store);
 

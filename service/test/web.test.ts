@@ -76,7 +76,14 @@ describe('web mode over a real socket', () => {
     [
       'a 64 KB header',
       431,
-      () => statusOf(send(server.port, '/', { headers: { 'x-huge': 'h'.repeat(64 * 1024) } })),
+      // Over a bare socket: the server answers at once and closes with the header still arriving, which
+      // node's HTTP client (since Node 24) may report as a reset before it hands over the response.
+      () =>
+        uploadRaw(
+          server.port,
+          `GET / HTTP/1.1\r\nHost: localhost\r\nx-huge: ${'h'.repeat(64 * 1024)}\r\n\r\n`,
+          [],
+        ),
     ],
     ['an encoded path traversal', 400, () => statusOf(send(server.port, '/store/..%2f..%2fetc%2fpasswd'))],
     ['a raw path traversal', 404, () => statusOf(send(server.port, '/store/../../etc/passwd'))],

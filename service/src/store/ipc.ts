@@ -3,19 +3,22 @@ import { DatabaseUnavailableError, InvalidInputError, ServiceError } from '../er
 import type { StoreProvider } from './provider.ts';
 import type { Store } from './store.ts';
 
-// PGlite lives inside one process. With several web workers, the cluster's primary holds it and the
-// workers reach it through the cluster's IPC channel, so every worker sees the same records.
+// PGlite lives inside one process, on a thread of its own (thread.ts). With several web workers, the
+// cluster's primary holds it and the workers reach it through the cluster's IPC channel, so every worker
+// sees the same records. Both hops carry the same messages.
 
 type Operation = 'put' | 'get' | 'list' | 'ping';
 
-interface StoreCall {
+/** A store operation sent to whoever holds the database. */
+export interface StoreCall {
   readonly type: 'store-call';
   readonly id: number;
   readonly operation: Operation;
   readonly args: unknown[];
 }
 
-interface StoreAnswer {
+/** The answer to one StoreCall. */
+export interface StoreAnswer {
   readonly type: 'store-answer';
   readonly id: number;
   readonly result?: unknown;
@@ -25,56 +28,78 @@ interface StoreAnswer {
 
 const operations = new Set<string>(['put', 'get', 'list', 'ping']);
 
-/** In the primary: answers the workers' store calls from `provider`. */
-export function serveStoreToWorkers(provider: StoreProvider): void {
-  cluster.on('message', (worker, message: StoreCall) => {
-    if (message?.type !== 'store-call' || !operations.has(message.operation)) return;
-    const answer = (fields: Omit<StoreAnswer, 'type' | 'id'>) => {
-      if (worker.isConnected()) worker.send({ type: 'store-answer', id: message.id, ...fields });
-    };
-    provider
-      .get()
-      .then((store) =>
-        (store[message.operation] as (...args: unknown[]) => Promise<unknown>)(...message.args),
-      )
-      .then(
-        (result) => answer({ result }),
-        (error: Error) =>
-          answer({
-            error: {
-              code: error instanceof ServiceError ? error.code : 'unexpected',
-              message: error.message,
-            },
-          }),
-      );
-  });
+/** Runs `message` on the store of `provider` if it is a store call, and sends the answer to `reply`. */
+export function answerStoreCall(
+  provider: StoreProvider,
+  message: unknown,
+  reply: (answer: StoreAnswer) => void,
+): void {
+  const call = message as StoreCall | undefined;
+  if (call?.type !== 'store-call' || !operations.has(call.operation)) return;
+  provider
+    .get()
+    .then((store) => (store[call.operation] as (...args: unknown[]) => Promise<unknown>)(...call.args))
+    .then(
+      (result) => reply({ type: 'store-answer', id: call.id, result }),
+      (error: Error) =>
+        reply({
+          type: 'store-answer',
+          id: call.id,
+          error: {
+            code: error instanceof ServiceError ? error.code : 'unexpected',
+            message: error.message,
+          },
+        }),
+    );
 }
 
-/** In a worker: a provider whose store forwards every call to the primary. */
-export function storeFromPrimary(): StoreProvider {
+/** A store that sends every call with `post`; `receive` settles each call with its answer. */
+export function forwardingStore(post: (call: StoreCall) => void): {
+  readonly store: Store;
+  receive(message: unknown): void;
+} {
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
-  process.on('message', (message: StoreAnswer) => {
-    if (message?.type !== 'store-answer') return;
-    const call = pending.get(message.id);
-    pending.delete(message.id);
-    if (!message.error) call?.resolve(message.result);
-    else call?.reject(reviveError(message.error));
-  });
   const call = <T>(operation: Operation, ...args: unknown[]) =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      process.send?.({ type: 'store-call', id, operation, args } satisfies StoreCall);
+      post({ type: 'store-call', id, operation, args });
     });
-  const store: Store = {
-    put: (id, json) => call('put', id, json),
-    get: (id) => call('get', id),
-    list: (limit) => call('list', limit),
-    ping: () => call('ping'),
-    // The primary owns the database and closes it once every worker has stopped.
-    close: async () => {},
+  return {
+    store: {
+      put: (id, json) => call('put', id, json),
+      get: (id) => call('get', id),
+      list: (limit) => call('list', limit),
+      ping: () => call('ping'),
+      // Whoever holds the database closes it.
+      close: async () => {},
+    },
+    receive(message) {
+      const answer = message as StoreAnswer | undefined;
+      if (answer?.type !== 'store-answer') return;
+      const waiting = pending.get(answer.id);
+      pending.delete(answer.id);
+      if (!answer.error) waiting?.resolve(answer.result);
+      else waiting?.reject(reviveError(answer.error));
+    },
   };
+}
+
+/** In the primary: answers the workers' store calls from `provider`. */
+export function serveStoreToWorkers(provider: StoreProvider): void {
+  cluster.on('message', (worker, message: unknown) =>
+    answerStoreCall(provider, message, (answer) => {
+      if (worker.isConnected()) worker.send(answer);
+    }),
+  );
+}
+
+/** In a worker: a provider whose store forwards every call to the primary. */
+export function storeFromPrimary(): StoreProvider {
+  const { store, receive } = forwardingStore((call) => process.send?.(call));
+  process.on('message', receive);
+  // The primary owns the database and closes it once every worker has stopped.
   return { get: async () => store, close: async () => {} };
 }
 
