@@ -211,6 +211,27 @@ const serverless = z.strictObject({
   faultMode: z.enum(['root-500'], { error: 'expected root-500 (or no faultMode)' }).optional(),
 });
 
+/** Config allows one recorder per account and region: the estate creates it, or uses the one already there. */
+export const RECORDER_MODES = ['create', 'existing'] as const;
+
+/** AWS Config rules with automatic remediation, Inspector and the trail (GOV-1 to GOV-5), in every site. */
+const compliance = z.strictObject({
+  /** `existing`: an account's recorder and delivery channel predate the estate (preflight checks they record). */
+  recorder: z.enum(RECORDER_MODES, { error: `expected one of ${RECORDER_MODES.join(', ')}` }),
+  /** How Config retries a remediation that did not make the resource compliant. */
+  remediation: z.strictObject({
+    /** Attempts per resource before Config stops and leaves it non-compliant (Config accepts 1 to 25). */
+    maximumAttempts: count(1, 25),
+    /** Seconds within which those attempts count, one window per resource. */
+    retrySeconds: count(1, 2_678_000),
+  }),
+  /** The organization trail that already records both accounts; unset: the estate creates a trail per account. */
+  organizationTrail: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, 'expected a CloudTrail trail name')
+    .optional(),
+});
+
 const source = z.discriminatedUnion(
   'kind',
   [
@@ -307,6 +328,7 @@ const shape = z.strictObject({
   beanstalk,
   ecs,
   serverless,
+  compliance,
   /** Monthly cost budgets, one per account (GOV-6), in US dollars. */
   budget: z.strictObject({
     /** The primary account: every engine, the data, the pipeline. */
