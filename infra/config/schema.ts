@@ -216,7 +216,7 @@ export const RECORDER_MODES = ['create', 'existing'] as const;
 
 /** AWS Config rules with automatic remediation, Inspector and the trail (GOV-1 to GOV-5), in every site. */
 const compliance = z.strictObject({
-  /** `existing`: an account's recorder and delivery channel predate the estate (preflight checks they record). */
+  /** `existing`: each account's recorder and channel predate the estate and must record what the rules evaluate. */
   recorder: z.enum(RECORDER_MODES, { error: `expected one of ${RECORDER_MODES.join(', ')}` }),
   /** How Config retries a remediation that did not make the resource compliant. */
   remediation: z.strictObject({
@@ -225,11 +225,6 @@ const compliance = z.strictObject({
     /** Seconds within which those attempts count, one window per resource. */
     retrySeconds: count(1, 2_678_000),
   }),
-  /** The organization trail that already records both accounts; unset: the estate creates a trail per account. */
-  organizationTrail: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, 'expected a CloudTrail trail name')
-    .optional(),
 });
 
 const source = z.discriminatedUnion(
