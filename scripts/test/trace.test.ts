@@ -102,7 +102,7 @@ describe('titles read from the syntax tree of the tests', () => {
       ['SVC-1: c', true],
       ['SVC-1: d', false],
     ]);
-    const written = traceSources([{ id: 'SVC-1', partial: undefined }], tests).entries[0];
+    const written = traceSources([{ id: 'SVC-1', text: '', partial: undefined, exam: [] }], tests).entries[0];
     expect(written?.tests.map((test) => test.titles.at(-1))).toEqual(['SVC-1: d']);
   });
 
@@ -140,7 +140,10 @@ describe('the catalogue', () => {
     '  that goes on.',
     '  *Partial:* the second half',
     '  is missing.',
+    '  *Exam:* 1.4, 3.2',
     '- **SVC-2** two',
+    '  *Exam:* 1.2',
+    '  *Partial:* none',
     'Not an entry: *Partial:* nothing',
     '- SVC-3 not an entry',
     '<!-- trace:begin -->',
@@ -150,10 +153,15 @@ describe('the catalogue', () => {
     '<!-- trace:end -->',
   ].join('\n');
 
-  it('reads the ids in order with what is missing from a partial one, outside the generated section', () => {
+  it('reads the ids in order with what is missing from a partial one and their exam tags, outside the generated section', () => {
     expect(parseCatalogue(markdown)).toEqual([
-      { id: 'SVC-1', partial: 'the second half is missing.' },
-      { id: 'SVC-2', partial: undefined },
+      {
+        id: 'SVC-1',
+        text: 'one that goes on.',
+        partial: 'the second half is missing.',
+        exam: ['1.4', '3.2'],
+      },
+      { id: 'SVC-2', text: 'two', partial: 'none', exam: ['1.2'] },
     ]);
   });
 
@@ -168,9 +176,9 @@ describe('the catalogue', () => {
 });
 
 const CATALOGUE: readonly Requirement[] = [
-  { id: 'SVC-1', partial: undefined },
-  { id: 'ECS-1', partial: 'nothing pushes to the repository yet' },
-  { id: 'GOV-1', partial: undefined },
+  { id: 'SVC-1', text: '', partial: undefined, exam: [] },
+  { id: 'ECS-1', text: '', partial: 'nothing pushes to the repository yet', exam: [] },
+  { id: 'GOV-1', text: '', partial: undefined, exam: [] },
 ];
 const HAS_TESTS = new Map([
   ['SVC-1', 'has tests'],
