@@ -1,3 +1,4 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateTagsCommand,
   DescribeTagsCommand,
@@ -12,57 +13,28 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_DELIVERY_TAG, REQUIRED_TAG } from '../../infra/lib/constructs/governance/compliance-rules.ts';
+import { complianceChange, inspectorFinding } from '../../infra/test/support/events.ts';
 import { loadRunbook, runAutomation, runbookProblems, select } from './support/automation.ts';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Hello-Governance-us-east-1-RulesTaggingRole';
-const RUNBOOKS = ['tag-ec2-resource', 'encrypt-bucket'] as const;
-
-/**
- * A Config rule's compliance change as EventBridge delivers it (aws.config, "Config Rules Compliance
- * Change"); remediation passes `detail.resourceId` as RESOURCE_ID.
- */
-function complianceChange(resourceType: string, resourceId: string) {
-  return {
-    version: '0',
-    id: '5a3c6c43-0f52-4ae4-9a4f-1a6b1f8d2e11',
-    'detail-type': 'Config Rules Compliance Change',
-    source: 'aws.config',
-    account: '111111111111',
-    time: '2026-12-01T10:02:31Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: {
-      resourceId,
-      awsRegion: 'us-east-1',
-      awsAccountId: '111111111111',
-      configRuleName: 'hello-required-tags',
-      recordVersion: '1.0',
-      configRuleARN: 'arn:aws:config:us-east-1:111111111111:config-rule/config-rule-ab12cd',
-      messageType: 'ComplianceChangeNotification',
-      newEvaluationResult: {
-        evaluationResultIdentifier: {
-          evaluationResultQualifier: { configRuleName: 'hello-required-tags', resourceType, resourceId },
-          orderingTimestamp: '2026-12-01T10:02:20.512Z',
-        },
-        complianceType: 'NON_COMPLIANT',
-        resultRecordedTime: '2026-12-01T10:02:30.900Z',
-        configRuleInvokedTime: '2026-12-01T10:02:30.612Z',
-      },
-      notificationCreationTime: '2026-12-01T10:02:31.100Z',
-      resourceType,
-    },
-  };
-}
+const RUNBOOKS = ['tag-ec2-resource', 'encrypt-bucket', 'patch-instance'] as const;
 
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
 const ssm = mockClient(SSMClient);
-const clients = () => ({ ec2: new EC2Client({}), s3: new S3Client({}), ssm: new SSMClient({}) });
+const cloudwatch = mockClient(CloudWatchClient);
+const clients = () => ({
+  cloudwatch: new CloudWatchClient({}),
+  ec2: new EC2Client({}),
+  s3: new S3Client({}),
+  ssm: new SSMClient({}),
+});
 afterEach(() => {
+  cloudwatch.reset();
   ec2.reset();
   s3.reset();
   ssm.reset();
@@ -271,5 +243,68 @@ describe('the encryption runbook (s3-default-encryption-kms remediation)', () =>
     const result = await runAutomation(doc, parameters('made-by-hand-2026'), clients());
     expect(result.status).toBe('Failed');
     expect(s3.commandCalls(PutBucketEncryptionCommand)).toHaveLength(3);
+  });
+});
+
+describe('the patching runbook (high and critical Inspector findings on an instance)', () => {
+  const doc = loadRunbook('patch-instance');
+  const PATCH_ROLE = 'arn:aws:iam::111111111111:role/Hello-Governance-us-east-1-PatchingAutomationRole';
+  // The rule's input transformer passes the finding's detail.resources[0].id as InstanceId.
+  const instanceId = inspectorFinding({ severity: 'CRITICAL' }).detail.resources[0]?.id as string;
+  const outcomes = () =>
+    cloudwatch.commandCalls(PutMetricDataCommand).map((c) => ({
+      namespace: c.args[0].input.Namespace,
+      metric: c.args[0].input.MetricData?.[0]?.MetricName,
+      outcome: c.args[0].input.MetricData?.[0]?.Dimensions?.[0]?.Value,
+    }));
+  const commandEnds = (Status: 'Success' | 'Failed' | 'TimedOut') => {
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'c0ffee00-1234-4abc-9def-0123456789ab' } });
+    ssm.on(GetCommandInvocationCommand).resolves({ Status });
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+  };
+
+  it('GOV-4: runs AWS-RunPatchBaseline (Install) on exactly the instance the finding names, then records Patched', async () => {
+    commandEnds('Success');
+    const result = await runAutomation(
+      doc,
+      { InstanceId: instanceId, AutomationAssumeRole: PATCH_ROLE },
+      clients(),
+    );
+    expect(result.status).toBe('Success');
+    expect(ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        DocumentName: 'AWS-RunPatchBaseline',
+        InstanceIds: [instanceId],
+        Parameters: { Operation: ['Install'], RebootOption: ['RebootIfNeeded'] },
+      },
+    ]);
+    expect(outcomes()).toEqual([
+      { namespace: 'Hello/Governance', metric: 'InspectorPatches', outcome: 'Patched' },
+    ]);
+  });
+
+  it.each(['Failed', 'TimedOut'] as const)(
+    'GOV-4: a patch run that ends %s is recorded as Failed and fails the automation',
+    async (status) => {
+      commandEnds(status);
+      const result = await runAutomation(
+        doc,
+        { InstanceId: instanceId, AutomationAssumeRole: PATCH_ROLE },
+        clients(),
+      );
+      expect(result.status).toBe('Failed');
+      expect(outcomes()).toEqual([
+        { namespace: 'Hello/Governance', metric: 'InspectorPatches', outcome: 'Failed' },
+      ]);
+    },
+  );
+
+  it('GOV-4: refuses anything but an instance id before sending a command', async () => {
+    commandEnds('Success');
+    const image = 'arn:aws:ecr:us-east-1:111111111111:repository/hello/sha256:5b2e';
+    await expect(
+      runAutomation(doc, { InstanceId: image, AutomationAssumeRole: PATCH_ROLE }, clients()),
+    ).rejects.toThrow(/InstanceId/);
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as s3 from '@aws-sdk/client-s3';
 import * as ssm from '@aws-sdk/client-ssm';
@@ -125,6 +126,7 @@ export function runbookProblems(doc: Runbook): string[] {
 
 /** The clients the runbook's calls go to. */
 export interface AutomationClients {
+  readonly cloudwatch?: cloudwatch.CloudWatchClient;
   readonly ec2: ec2.EC2Client;
   readonly s3: s3.S3Client;
   readonly ssm: ssm.SSMClient;
@@ -144,7 +146,7 @@ export interface AutomationResult {
   readonly outputs: Readonly<Record<string, unknown>>;
 }
 
-const MODULES: Readonly<Record<string, Record<string, unknown>>> = { ec2, s3, ssm };
+const MODULES: Readonly<Record<string, Record<string, unknown>>> = { cloudwatch, ec2, s3, ssm };
 
 /** Runs the runbook with these parameters, as StartAutomationExecution would. */
 export async function runAutomation(
@@ -276,7 +278,10 @@ async function call(inputs: Record<string, unknown>, clients: AutomationClients)
   const module = MODULES[service];
   const Command = module?.[`${String(Api)}Command`] as (new (input: unknown) => never) | undefined;
   if (Command === undefined) throw new Error(`no SDK command for ${service}:${String(Api)}`);
-  const client = clients[service as keyof AutomationClients] as { send(c: unknown): Promise<unknown> };
+  const client = clients[service as keyof AutomationClients] as
+    | { send(c: unknown): Promise<unknown> }
+    | undefined;
+  if (client === undefined) throw new Error(`no ${service} client given to the automation`);
   return client.send(new Command(input));
 }
 
