@@ -81,7 +81,11 @@ export const DEFAULT_CONFIG: EstateConfig = {
     throttle: { rateLimit: 100, burstLimit: 200 },
     rollback: { http5xxThreshold: 5, failureRecordThreshold: 5, periodSeconds: 60 },
   },
-  compliance: { recorder: 'create', remediation: { maximumAttempts: 5, retrySeconds: 600 } },
+  compliance: {
+    recorder: 'create',
+    remediation: { maximumAttempts: 5, retrySeconds: 600 },
+    organizationTrail: false,
+  },
   budget: { monthlyUsd: 100, recoveryMonthlyUsd: 10 },
   alerts: {},
   tags: { owner: 'devops-student' },

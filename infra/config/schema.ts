@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROFILES, profileName, type RecoveryVaultLock } from './profiles.ts';
-import { AWS_REGIONS, type AwsRegion } from './regions.ts';
+import { AWS_REGIONS, type AwsRegion, REGIONS_WITHOUT_GLOBAL_IAM_RECORDING } from './regions.ts';
 
 /** Account ids and domains that only stand in until a user gives real ones. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222'];
@@ -225,6 +225,8 @@ const compliance = z.strictObject({
     /** Seconds within which those attempts count, one window per resource. */
     retrySeconds: count(1, 2_678_000),
   }),
+  /** True when an organization trail already logs every account and region: the estate then creates no trail. */
+  organizationTrail: z.boolean(),
 });
 
 const source = z.discriminatedUnion(
@@ -421,6 +423,18 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
   }
 
   for (const [path, message] of backupProblems(config)) problem(path, message);
+
+  // Each account's home region judges customer managed policies (GOV-3), which Config must record there.
+  if (config.features.compliance) {
+    for (const key of ['homeRegion', 'recoveryRegion'] as const) {
+      if (REGIONS_WITHOUT_GLOBAL_IAM_RECORDING.includes(config[key])) {
+        problem(
+          [key],
+          `AWS Config cannot record IAM policies in ${config[key]} (a region it opened after February 2022), so the administrator-policy rule (GOV-3) cannot run there; choose a region such as us-east-1, or turn features.compliance off`,
+        );
+      }
+    }
+  }
 
   for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {
     if (config.regions[r] === undefined) {

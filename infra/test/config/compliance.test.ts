@@ -7,6 +7,7 @@ describe('the compliance section of the config', () => {
     expect(DEFAULT_CONFIG.compliance).toEqual({
       recorder: 'create',
       remediation: { maximumAttempts: 5, retrySeconds: 600 },
+      organizationTrail: false,
     });
     expect(parseConfig({ compliance: { recorder: 'existing' } }).compliance.recorder).toBe('existing');
   });
@@ -29,5 +30,28 @@ describe('the compliance section of the config', () => {
     ],
   ])('GOV-5: refuses %s, naming the key', (_what, overrides, message) => {
     expect(problems(overrides)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it.each([
+    ['homeRegion', 'ap-southeast-4'],
+    ['recoveryRegion', 'il-central-1'],
+  ] as const)(
+    'GOV-3: refuses a %s (%s) where AWS Config cannot record IAM policies, naming the key',
+    (key, region) => {
+      expect(problems({ [key]: region })).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^${key}: AWS Config cannot record IAM policies in ${region} \\(a region it opened after February 2022\\)`,
+          ),
+        ),
+      );
+      expect(
+        problems({ [key]: region, features: { compliance: false } }).some((p) => p.includes('AWS Config')),
+      ).toBe(false);
+    },
+  );
+
+  it('GOV-3: accepts the default home and recovery regions, where Config records IAM policies', () => {
+    expect(problems({}).filter((p) => p.includes('AWS Config'))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { select } from '../../../../deploy/test/support/automation.ts';
 import { DEFAULT_CONFIG, estateSites, parseConfig, type Site } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { applyPolicies } from '../../../lib/aspects/index.ts';
@@ -6,7 +7,8 @@ import { runbookContent } from '../../../lib/constructs/governance/runbook-docum
 import { FoundationStack } from '../../../lib/stacks/foundation-stack.ts';
 import { GovernanceStack } from '../../../lib/stacks/governance-stack.ts';
 import type { TemplateJson } from '../../support/estate.ts';
-import { only, props, resources, target } from './ec2-template.ts';
+import { complianceChange, inspectorFinding, matchesPattern } from '../../support/events.ts';
+import { flatten, only, props, resources, target } from './ec2-template.ts';
 
 const { primary: PRIMARY, recovery: RECOVERY } = DEFAULT_CONFIG.accounts;
 const HOME = DEFAULT_CONFIG.homeRegion;
@@ -247,5 +249,206 @@ describe('the governance stack of each site', () => {
     expect(resources(template, 'AWS::Config::ConfigurationRecorder')).toEqual([]);
     expect(resources(template, 'AWS::Config::DeliveryChannel')).toEqual([]);
     expect(resources(template, 'AWS::Config::ConfigRule')).toHaveLength(2);
+  });
+});
+
+/** The statements of every inline policy attached to the role `roleId`. */
+function statementsOf(template: TemplateJson, roleId: string): Record<string, unknown>[] {
+  return resources(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => target(r) === roleId))
+    .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
+}
+
+/** The patching rule, its one target, and what the target sends for `event` (the input transformer applied). */
+function patching(template: TemplateJson) {
+  const [, rule] = only(template, 'AWS::Events::Rule', (r) =>
+    JSON.stringify(props(r).EventPattern).includes('aws.inspector2'),
+  );
+  const [ruleTarget] = props(rule).Targets as {
+    Arn: unknown;
+    RoleArn: unknown;
+    InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: unknown };
+  }[];
+  if (ruleTarget === undefined) throw new Error('the patching rule has no target');
+  const send = (event: unknown) => {
+    let text = flatten(ruleTarget.InputTransformer.InputTemplate);
+    for (const [name, path] of Object.entries(ruleTarget.InputTransformer.InputPathsMap)) {
+      const [value] = select(event, path);
+      text = text.replaceAll(`<${name}>`, JSON.stringify(value));
+    }
+    return JSON.parse(text) as Record<string, string[]>;
+  };
+  return { pattern: props(rule).EventPattern, target: ruleTarget, send };
+}
+
+describe('Inspector in each site', () => {
+  it('GOV-4: EC2, ECR and Lambda scanning are each turned on by a custom resource, one after another', () => {
+    for (const template of [home, other, recovery]) {
+      const scans = resources(template, 'Custom::InspectorScanning');
+      expect(scans.map(([, r]) => props(r).ScanType)).toEqual(['EC2', 'ECR', 'LAMBDA']);
+      expect(scans[1]?.[1].DependsOn).toEqual(expect.arrayContaining([scans[0]?.[0]]));
+      expect(scans[2]?.[1].DependsOn).toEqual(expect.arrayContaining([scans[1]?.[0]]));
+      const [functionId, fn] = only(template, 'AWS::Lambda::Function', (f) =>
+        String(props(f).Description).startsWith('Turns Amazon Inspector scanning on'),
+      );
+      expect(functionId).toBeTruthy();
+      const statements = statementsOf(template, target(props(fn).Role) ?? '');
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          {
+            Effect: 'Allow',
+            Action: expect.arrayContaining([
+              'inspector2:BatchGetAccountStatus',
+              'inspector2:Enable',
+              'inspector2:Disable',
+            ]),
+            Resource: '*',
+          },
+          expect.objectContaining({
+            Action: 'iam:CreateServiceLinkedRole',
+            Condition: { StringEquals: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' } },
+          }),
+        ]),
+      );
+    }
+  });
+
+  it('GOV-4: high and critical active findings on an instance of the account start patching; a medium one, another account’s, an image’s, a closed one or a Config change do not', () => {
+    const { pattern } = patching(other);
+    const account = PRIMARY;
+    expect(matchesPattern(pattern, inspectorFinding({ account, severity: 'HIGH' }))).toBe(true);
+    expect(matchesPattern(pattern, inspectorFinding({ account, severity: 'CRITICAL' }))).toBe(true);
+    const misses = {
+      medium: inspectorFinding({ account, severity: 'MEDIUM' }),
+      otherAccount: inspectorFinding({ account: '999999999999', severity: 'CRITICAL' }),
+      image: inspectorFinding({
+        account,
+        severity: 'CRITICAL',
+        resourceType: 'AWS_ECR_CONTAINER_IMAGE',
+        resourceId: 'arn:aws:ecr:us-east-1:111111111111:repository/hello/sha256:5b2e',
+      }),
+      closed: inspectorFinding({ account, severity: 'HIGH', status: 'CLOSED' }),
+      configChange: complianceChange('AWS::EC2::Instance', 'i-0c2a343f1948d5205', account),
+    };
+    for (const [name, event] of Object.entries(misses)) {
+      expect({ name, matched: matchesPattern(pattern, event) }).toEqual({ name, matched: false });
+    }
+  });
+
+  it('GOV-4: the rule starts our patching runbook with the finding’s instance id and the runbook’s own role', () => {
+    const { target: ruleTarget, send } = patching(other);
+    const documentId = /automation-definition\/<Ref:(\w+)>:\$DEFAULT$/.exec(flatten(ruleTarget.Arn))?.[1];
+    const document = other.Resources[documentId ?? ''];
+    expect(props(document).Content).toEqual(runbookContent('patch-instance'));
+    const sent = send(inspectorFinding({ account: PRIMARY, severity: 'CRITICAL' }));
+    expect(sent.InstanceId).toEqual(['i-0c2a343f1948d5205']);
+    const automationRoleId = /^<(\w+)\.Arn>$/.exec(sent.AutomationAssumeRole?.[0] ?? '')?.[1] ?? '';
+    expect(Object.keys(sent).sort()).toEqual(
+      Object.keys((runbookContent('patch-instance') as { parameters: object }).parameters)
+        .filter((p) => p !== 'RebootOption')
+        .sort(),
+    );
+    expect(props(other.Resources[automationRoleId]).AssumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Principal: { Service: 'ssm.amazonaws.com' } }],
+    });
+    expect(statementsOf(other, automationRoleId)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'ssm:SendCommand',
+          Resource: expect.arrayContaining([
+            'arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaseline',
+            `arn:aws:ec2:eu-west-1:${PRIMARY}:instance/*`,
+          ]),
+        }),
+      ]),
+    );
+  });
+
+  it('GOV-4: EventBridge may start only that runbook and pass only its role, to Systems Manager', () => {
+    const { target: ruleTarget, send } = patching(other);
+    const startRoleId = target(ruleTarget.RoleArn) ?? '';
+    expect(props(other.Resources[startRoleId]).AssumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Principal: { Service: 'events.amazonaws.com' } }],
+    });
+    const documentRef = /automation-definition\/(<Ref:\w+>):/.exec(flatten(ruleTarget.Arn))?.[1];
+    const automationRole = send(inspectorFinding({ account: PRIMARY })).AutomationAssumeRole?.[0];
+    const statements = statementsOf(other, startRoleId).map((s) => ({
+      Action: s.Action,
+      Resource: flatten(s.Resource),
+      Condition: s.Condition,
+    }));
+    expect(statements).toEqual([
+      {
+        Action: 'ssm:StartAutomationExecution',
+        Resource: `arn:aws:ssm:eu-west-1:${PRIMARY}:automation-definition/${documentRef}:*`,
+        Condition: undefined,
+      },
+      {
+        Action: 'iam:PassRole',
+        Resource: automationRole,
+        Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('GOV-4: a failed patch run raises the region’s alarm', () => {
+    const [, alarm] = only(other, 'AWS::CloudWatch::Alarm', (a) =>
+      JSON.stringify(props(a)).includes('InspectorPatches'),
+    );
+    expect(props(alarm)).toMatchObject({
+      Namespace: 'Hello/Governance',
+      MetricName: 'InspectorPatches',
+      Dimensions: [{ Name: 'Outcome', Value: 'Failed' }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+    });
+    expect((props(alarm).AlarmActions as unknown[]).length).toBe(1);
+  });
+});
+
+describe('the account trail', () => {
+  it('GOV-5: each account’s home region has a multi-region trail with log file validation, encrypted with a key of its own stack', () => {
+    for (const template of [home, recovery]) {
+      const [, trail] = only(template, 'AWS::CloudTrail::Trail');
+      expect(props(trail)).toMatchObject({
+        IsMultiRegionTrail: true,
+        IncludeGlobalServiceEvents: true,
+        EnableLogFileValidation: true,
+        IsLogging: true,
+      });
+      const keyId = target(props(trail).KMSKeyId) ?? '';
+      const key = template.Resources[keyId];
+      expect(key?.Type).toBe('AWS::KMS::Key');
+      expect(props(key).EnableKeyRotation).toBe(true);
+      const grants = (props(key).KeyPolicy as { Statement: Record<string, unknown>[] }).Statement.filter(
+        (s) => JSON.stringify(s.Principal) === '{"Service":"cloudtrail.amazonaws.com"}',
+      );
+      expect(grants.map((s) => s.Action)).toEqual(['kms:GenerateDataKey*', 'kms:DescribeKey']);
+      for (const grant of grants) {
+        expect(
+          flatten(
+            (grant.Condition as { StringEquals: Record<string, unknown> }).StringEquals['aws:SourceArn'],
+          ),
+        ).toMatch(/^arn:aws:cloudtrail:us-east-[12]:\d{12}:trail\/hello-estate$/);
+      }
+      const bucket = template.Resources[target(props(trail).S3BucketName) ?? ''];
+      expect(props(bucket).BucketEncryption).toMatchObject({
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            },
+          },
+        ],
+      });
+    }
+    expect(resources(other, 'AWS::CloudTrail::Trail')).toEqual([]);
+  });
+
+  it('GOV-5: no trail of the estate’s own when an organization trail already covers the accounts', () => {
+    const config = parseConfig({ compliance: { organizationTrail: true } });
+    const { json: covered } = compose(config, isHome);
+    expect(resources(covered(`Hello-Governance-${HOME}`), 'AWS::CloudTrail::Trail')).toEqual([]);
   });
 });
