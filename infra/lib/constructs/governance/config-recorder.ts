@@ -68,8 +68,15 @@ export class ConfigRecorder extends Construct {
         resources: [this.bucket.arnForObjects(`AWSLogs/${account}/Config/*`)],
       }),
     );
-    // With a bucket key, Config asks KMS for a data key per bucket key, not per object.
-    props.key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // With a bucket key, S3 asks KMS for a data key per bucket key, not per object; only through S3, so
+    // the role cannot decrypt anything else under the region's key.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
 
     this.recorder = new config.CfnConfigurationRecorder(this, 'Resource', {
       roleArn: role.roleArn,
