@@ -1,6 +1,7 @@
 // The AWS clients the checks read with, one account's credentials each; the tests hand in mocked ones.
 import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -23,6 +24,7 @@ export interface PreflightClients {
   elasticBeanstalk(role: AccountRole, region: string): ElasticBeanstalkClient;
   rds(role: AccountRole, region: string): RDSClient;
   backup(role: AccountRole, region: string): BackupClient;
+  configService(role: AccountRole, region: string): ConfigServiceClient;
 }
 
 /** Named AWS CLI profiles per account; an absent one means the SDK's default chain. */
@@ -36,19 +38,22 @@ export interface AccountProfiles {
  * services (STS, IAM, Organizations) are asked in the home region.
  */
 export async function awsClients(homeRegion: string, profiles: AccountProfiles): Promise<PreflightClients> {
-  const [backup, cfn, ec2, eb, iam, org, rds, quotas, ssm, sts, providers] = await Promise.all([
-    import('@aws-sdk/client-backup'),
-    import('@aws-sdk/client-cloudformation'),
-    import('@aws-sdk/client-ec2'),
-    import('@aws-sdk/client-elastic-beanstalk'),
-    import('@aws-sdk/client-iam'),
-    import('@aws-sdk/client-organizations'),
-    import('@aws-sdk/client-rds'),
-    import('@aws-sdk/client-service-quotas'),
-    import('@aws-sdk/client-ssm'),
-    import('@aws-sdk/client-sts'),
-    import('@aws-sdk/credential-providers'),
-  ]);
+  const [backup, cfn, configService, ec2, eb, iam, org, rds, quotas, ssm, sts, providers] = await Promise.all(
+    [
+      import('@aws-sdk/client-backup'),
+      import('@aws-sdk/client-cloudformation'),
+      import('@aws-sdk/client-config-service'),
+      import('@aws-sdk/client-ec2'),
+      import('@aws-sdk/client-elastic-beanstalk'),
+      import('@aws-sdk/client-iam'),
+      import('@aws-sdk/client-organizations'),
+      import('@aws-sdk/client-rds'),
+      import('@aws-sdk/client-service-quotas'),
+      import('@aws-sdk/client-ssm'),
+      import('@aws-sdk/client-sts'),
+      import('@aws-sdk/credential-providers'),
+    ],
+  );
   const cache = new Map<string, unknown>();
   const client = <T>(
     make: new (settings: object) => T,
@@ -77,5 +82,6 @@ export async function awsClients(homeRegion: string, profiles: AccountProfiles):
     elasticBeanstalk: (role, region) => client(eb.ElasticBeanstalkClient, 'eb', role, region),
     rds: (role, region) => client(rds.RDSClient, 'rds', role, region),
     backup: (role, region) => client(backup.BackupClient, 'backup', role, region),
+    configService: (role, region) => client(configService.ConfigServiceClient, 'config', role, region),
   };
 }

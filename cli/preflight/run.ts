@@ -2,6 +2,7 @@
 import type { EstateConfig } from '../../infra/config/index.ts';
 import { checkBootstrap } from './bootstrap.ts';
 import type { AccountProfiles, PreflightClients } from './clients.ts';
+import { checkConfigRecorders } from './config-recorders.ts';
 import { deploySites, type EstateAssembly } from './estate.ts';
 import { checkIdentities } from './identity.ts';
 import { checkOrganization } from './organization.ts';
@@ -28,6 +29,7 @@ export async function runPreflight(
     checkOrganization(config, clients),
     checkServiceLinkedRoles(config, clients, profiles),
     checkVersions(config, clients),
+    checkConfigRecorders(config, clients),
   ]);
   return groups.flat();
 }

@@ -25,6 +25,7 @@ import { EcsStack } from '../lib/stacks/ecs-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
+import { GovernanceStack } from '../lib/stacks/governance-stack.ts';
 import { ImageStack } from '../lib/stacks/image-stack.ts';
 import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
@@ -171,6 +172,10 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
       );
       engineService(region, 'serverless', service.function, service);
     }
+  }
+  // Compliance that fixes itself, in every site: Config rules with automatic remediation (GOV-1 to GOV-5).
+  if (config.features.compliance) {
+    for (const site of sites) add(new GovernanceStack(app, on(site)));
   }
   return { stacks, foundations, data };
 }

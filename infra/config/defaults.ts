@@ -92,6 +92,11 @@ export const DEFAULT_CONFIG: EstateConfig = {
     scanFailAbove: 'HIGH',
     refreshMinHealthyPercent: 90,
   },
+  compliance: {
+    recorder: 'create',
+    remediation: { maximumAttempts: 5, retrySeconds: 600 },
+    organizationTrail: false,
+  },
   budget: { monthlyUsd: 100, recoveryMonthlyUsd: 10 },
   alerts: {},
   tags: { owner: 'devops-student' },

@@ -39,3 +39,22 @@ export const AWS_REGIONS = [
 ] as const;
 
 export type AwsRegion = (typeof AWS_REGIONS)[number];
+
+/**
+ * Regions where AWS Config cannot record the global IAM types (customer managed policies among them):
+ * Config records those only in regions it served before February 2022 (Config Developer Guide, "Managed
+ * Rules and Global IAM Resource Types"). These opened later.
+ */
+export const REGIONS_WITHOUT_GLOBAL_IAM_RECORDING: readonly AwsRegion[] = [
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'mx-central-1',
+];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROFILES, profileName, type RecoveryVaultLock } from './profiles.ts';
-import { AWS_REGIONS, type AwsRegion } from './regions.ts';
+import { AWS_REGIONS, type AwsRegion, REGIONS_WITHOUT_GLOBAL_IAM_RECORDING } from './regions.ts';
 
 /** Account ids and domains that only stand in until a user gives real ones. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222'];
@@ -250,6 +250,24 @@ const goldenAmi = z.strictObject({
   refreshMinHealthyPercent: count(0, 100),
 });
 
+/** Config allows one recorder per account and region: the estate creates it, or uses the one already there. */
+export const RECORDER_MODES = ['create', 'existing'] as const;
+
+/** AWS Config rules with automatic remediation, Inspector and the trail (GOV-1 to GOV-5), in every site. */
+const compliance = z.strictObject({
+  /** `existing`: each account's recorder and channel predate the estate and must record what the rules evaluate. */
+  recorder: z.enum(RECORDER_MODES, { error: `expected one of ${RECORDER_MODES.join(', ')}` }),
+  /** How Config retries a remediation that did not make the resource compliant. */
+  remediation: z.strictObject({
+    /** Attempts per resource before Config stops and leaves it non-compliant (Config accepts 1 to 25). */
+    maximumAttempts: count(1, 25),
+    /** Seconds within which those attempts count, one window per resource. */
+    retrySeconds: count(1, 2_678_000),
+  }),
+  /** True when an organization trail already logs every account and region: the estate then creates no trail. */
+  organizationTrail: z.boolean(),
+});
+
 const source = z.discriminatedUnion(
   'kind',
   [
@@ -347,6 +365,7 @@ const shape = z.strictObject({
   ecs,
   serverless,
   goldenAmi,
+  compliance,
   /** Monthly cost budgets, one per account (GOV-6), in US dollars. */
   budget: z.strictObject({
     /** The primary account: every engine, the data, the pipeline. */
@@ -449,6 +468,18 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
       ['recoveryRegion'],
       `expected a region without an EC2 engine while features.goldenAmi is on: the golden AMI's copy for the recovery account and the primary account's image in ${config.recoveryRegion} would need two keys in one distribution`,
     );
+  }
+
+  // Each account's home region judges customer managed policies (GOV-3), which Config must record there.
+  if (config.features.compliance) {
+    for (const key of ['homeRegion', 'recoveryRegion'] as const) {
+      if (REGIONS_WITHOUT_GLOBAL_IAM_RECORDING.includes(config[key])) {
+        problem(
+          [key],
+          `AWS Config cannot record IAM policies in ${config[key]} (a region it opened after February 2022), so the administrator-policy rule (GOV-3) cannot run there; choose a region such as us-east-1, or turn features.compliance off`,
+        );
+      }
+    }
   }
 
   for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { DescribeGlobalSettingsCommand } from '@aws-sdk/client-backup';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
 import { DescribeAddressesCommand, DescribeInstanceTypesCommand } from '@aws-sdk/client-ec2';
 import { ListPlatformVersionsCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
@@ -86,6 +87,12 @@ function ready(): FakeAws {
       .on(DescribeOrganizationCommand)
       .resolves({ Organization: { Id: 'o-a1b2c3d4e5', MasterAccountId: PRIMARY } });
   }
+  for (const role of ['primary', 'recovery'] as const) {
+    aws
+      .stub('configService', role)
+      .on(DescribeConfigurationRecordersCommand)
+      .resolves({ ConfigurationRecorders: [] });
+  }
   aws
     .stub('backup', 'primary')
     .on(DescribeGlobalSettingsCommand)
@@ -121,6 +128,7 @@ describe('npm run preflight', () => {
       'service-linked',
       'Beanstalk',
       'Aurora',
+      'config',
     ]);
     expect(exitCode(rows)).toBe(0);
     expect(summaryLine(rows)).toMatch(/^0 blockers, 0 warnings, \d+ ok: ready to deploy$/);
@@ -158,6 +166,7 @@ describe('npm run preflight', () => {
         'backup',
         'elasticBeanstalk',
         'rds',
+        'configService',
       ] as const) {
         // Any stub refuses the same way; the union of their types is not callable as one.
         const stub: { onAnyCommand(): { rejects(error: Error): unknown } } = aws.stub(service, role);

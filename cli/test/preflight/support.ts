@@ -1,6 +1,7 @@
 // A fake AWS for the preflight: one mocked client per service, account and region, created on demand.
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -35,6 +36,7 @@ const SERVICES = {
   elasticBeanstalk: ElasticBeanstalkClient,
   rds: RDSClient,
   backup: BackupClient,
+  configService: ConfigServiceClient,
 } as const;
 type Service = keyof typeof SERVICES;
 type ClientOf<S extends Service> = InstanceType<(typeof SERVICES)[S]>;
@@ -75,6 +77,7 @@ export function fakeAws(): FakeAws {
       elasticBeanstalk: (role, region) => client('elasticBeanstalk', role, region),
       rds: (role, region) => client('rds', role, region),
       backup: (role, region) => client('backup', role, region),
+      configService: (role, region) => client('configService', role, region),
     },
   };
 }

@@ -11,6 +11,9 @@ export const SOURCE_SCOPED_SERVICES: Readonly<Record<string, string>> = {
   'codedeploy.amazonaws.com': 'CodeDeploy User Guide, "Cross-service confused deputy prevention"',
   'vpc-flow-logs.amazonaws.com':
     'Amazon VPC User Guide, "IAM role for publishing flow logs to CloudWatch Logs"',
+  'ssm.amazonaws.com': 'AWS Systems Manager User Guide, "Cross-service confused deputy prevention"',
+  'config.amazonaws.com':
+    'AWS Config Developer Guide, "Permissions for the IAM role assigned to AWS Config" (aws:SourceAccount in the trust policy)',
 };
 
 const SOURCE_KEYS = ['aws:sourceaccount', 'aws:sourcearn'];

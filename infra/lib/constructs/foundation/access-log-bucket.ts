@@ -1,7 +1,8 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Tags, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { declareLogBucket } from '../../aspects/guardrails.ts';
+import { LOG_DELIVERY_TAG } from '../governance/compliance-rules.ts';
 
 /** Props of {@link AccessLogBucket}. */
 export interface AccessLogBucketProps {
@@ -29,6 +30,8 @@ export class AccessLogBucket extends Construct {
       ],
     });
     declareLogBucket(this.bucket);
+    // The S3 encryption remediation (GOV-2) leaves it on SSE-S3, which log delivery requires.
+    Tags.of(this.bucket).add(LOG_DELIVERY_TAG.key, LOG_DELIVERY_TAG.value);
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
