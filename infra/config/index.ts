@@ -22,8 +22,10 @@ export {
   estateConfigSchema,
   LAMBDA_DEPLOYMENT_CONFIGS,
   type LambdaDeploymentConfigName,
+  PIPELINE_EXECUTION_MODES,
   primaryRegions,
   recoveryVaultLock,
+  releaseRegions,
   SERVER_DEPLOYMENT_CONFIGS,
   type ServerDeploymentConfigName,
 } from './schema.ts';

@@ -42,6 +42,9 @@ export function ecsNames(config: Pick<EstateConfig, 'appName'>) {
     containerName: 'service',
     logGroup: `/${app}/ecs/service`,
     metricNamespace: `${config.appName}/ecs`,
+    /** Fixed names: the pipeline, in another region, names the service by its ARN. */
+    cluster: app,
+    service: `${app}-service`,
   };
 }
 
@@ -106,6 +109,7 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       retention: props.logRetention,
     });
     this.cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: names.cluster,
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
@@ -257,6 +261,7 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       stepBakeTime: Duration.minutes(settings.stepBakeMinutes),
     };
     this.service = new ecs.FargateService(this, 'Service', {
+      serviceName: names.service,
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: settings.minTasks,
