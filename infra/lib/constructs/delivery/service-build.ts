@@ -17,7 +17,7 @@ export interface ServiceBuildProps {
   readonly containerName: string;
   /** Regions whose serverless stack the pipeline deploys: the build publishes its assets there. */
   readonly assetRegions: readonly string[];
-  /** The home region's estate key (build logs). */
+  /** The home region's estate key (the build's log group). */
   readonly key: kms.IKey;
   /** Retention of the build logs. */
   readonly logRetention: logs.RetentionDays;
@@ -57,7 +57,6 @@ export class ServiceBuild extends Construct {
       },
       // The npm cache and Docker's layers stay on the build host between builds that land on it.
       cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.DOCKER_LAYER),
-      encryptionKey: props.key,
       timeout: Duration.minutes(60),
       logging: { cloudWatch: { logGroup } },
     });
