@@ -1,15 +1,16 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codeconnections from 'aws-cdk-lib/aws-codeconnections';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EstateConfig } from '../../../config/index.ts';
 import { dataBucketProps } from '../foundation/data-bucket.ts';
+import { throughS3 } from './through-s3.ts';
 
 /** Props of {@link PipelineSource}. */
 export interface PipelineSourceProps {
@@ -99,9 +100,17 @@ export class PipelineSource extends Construct {
           }),
           eventBridgeEnabled: true,
         });
+        // The pipeline reads the object through a view of the bucket whose key grants go through S3 only,
+        // like its artifact stores: the estate key protects the region's secrets too.
+        const { region } = Stack.of(this);
+        const readable = s3.Bucket.fromBucketAttributes(this, 'Readable', {
+          bucketArn: this.bucket.bucketArn,
+          region,
+          encryptionKey: throughS3(kms.Key.fromKeyArn(this, 'ReadKey', props.key.keyArn), region),
+        });
         this.action = new actions.S3SourceAction({
           actionName,
-          bucket: this.bucket,
+          bucket: readable,
           bucketKey: source.objectKey,
           output: this.output,
           trigger: actions.S3Trigger.NONE,

@@ -17,6 +17,7 @@ import { lookUpAtDeployTime } from '../foundation/deploy-time-lookup.ts';
 import type { PipelineSource } from './pipeline-source.ts';
 import { type ReleaseTarget, type ReleaseWave, releasePlan } from './release-plan.ts';
 import { ARTIFACT_GRANT_FINDINGS, type ServiceBuild } from './service-build.ts';
+import { throughS3 } from './through-s3.ts';
 
 /** What the build hands each deploy action: the artifact names its buildspec's secondary artifacts use. */
 export const BUILD_ARTIFACTS = {
@@ -347,27 +348,4 @@ export class ReleasePipeline extends Construct {
       encryptionKey: throughS3(kms.Key.fromKeyArn(scope, 'Key', keyArn), region),
     });
   }
-}
-
-/**
- * The key with every grant limited to S3 in its region (`kms:ViaService`): the estate key also protects
- * the region's secrets and parameters, and no role may decrypt with it outside an AWS service (DATA-2).
- * CodePipeline and its actions touch artifacts only through S3 (SSE-KMS), so that is all they get; the
- * grants CDK makes for the pipeline, the build and each action go through these methods.
- */
-function throughS3(key: kms.IKey, region: string): kms.IKey {
-  const grant = (grantee: iam.IGrantable, ...grantActions: string[]) =>
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: grantActions,
-      resourceArns: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-    });
-  const encrypt = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
-  return Object.assign(key, {
-    grant,
-    grantDecrypt: (grantee: iam.IGrantable) => grant(grantee, 'kms:Decrypt'),
-    grantEncrypt: (grantee: iam.IGrantable) => grant(grantee, ...encrypt),
-    grantEncryptDecrypt: (grantee: iam.IGrantable) => grant(grantee, 'kms:Decrypt', ...encrypt),
-  });
 }

@@ -253,6 +253,24 @@ describe('Hello-Pipeline-us-east-1', () => {
     expect(policies).toContain('ecr:PutImage');
   });
 
+  it('CICD-3: every grant of the pipeline stack on a KMS key goes through S3 of its region, the S3 source included', () => {
+    for (const config of [
+      DEFAULT_CONFIG,
+      parseConfig({ source: { kind: 'S3', bucketName: 'hello-src', objectKey: 'source.zip' } }),
+    ]) {
+      const statements = pipelineOf(config)
+        .resources('AWS::IAM::Policy')
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+        .filter((s) => [s.Action].flat().some((a) => String(a).startsWith('kms:')));
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Condition).toEqual({
+          StringEquals: { 'kms:ViaService': expect.stringMatching(/^s3\.[a-z0-9-]+\.amazonaws\.com$/) },
+        });
+      }
+    }
+  });
+
   it('CICD-1: failed and succeeded executions are reported to the alarm topic', () => {
     const [rule] = lab.resources('AWS::CodeStarNotifications::NotificationRule');
     expect(rule?.Properties.EventTypeIds).toEqual([
