@@ -10,6 +10,9 @@ import {
 } from '../../infra/lib/constructs/delivery/release-pipeline.ts';
 import { BUILDSPEC_PATH } from '../../infra/lib/constructs/delivery/service-build.ts';
 import { ecsNames } from '../../infra/lib/constructs/engines/ecs/fargate-service.ts';
+import { RELEASE_VERSION_VARIABLE } from '../../infra/lib/constructs/engines/service-bundles.ts';
+import { ebextensionOptions } from '../../infra/test/support/beanstalk-options.ts';
+import { BEANSTALK_VERSION_FILE } from '../../scripts/build.ts';
 import { releaseArtifacts } from '../../scripts/release/artifacts.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -41,6 +44,16 @@ describe('deploy/buildspec.yml', () => {
     ]);
   });
 
+  it('FN-3, EB-4: the synthesis runs with the release version exported, so the stacks it writes carry it', () => {
+    const commands = buildspec.phases.build?.commands ?? [];
+    const exported = commands.findIndex((c) =>
+      new RegExp(`^export ${RELEASE_VERSION_VARIABLE}=.*revision/VERSION`).test(c),
+    );
+    const synth = commands.findIndex((c) => c.startsWith('npx cdk synth'));
+    expect(exported).toBeGreaterThanOrEqual(0);
+    expect(synth).toBeGreaterThan(exported);
+  });
+
   it('CICD-1: hands on exactly the artifacts the deploy actions read, by their names', () => {
     expect(Object.keys(buildspec.artifacts['secondary-artifacts']).sort()).toEqual(
       Object.values(BUILD_ARTIFACTS).sort(),
@@ -68,6 +81,16 @@ describe('deploy/buildspec.yml', () => {
     expect(existsSync(join(written.beanstalk, 'Procfile'))).toBe(true);
     expect(existsSync(join(written.beanstalk, '.ebextensions/scaling-trigger.config'))).toBe(true);
     expect(existsSync(join(written.beanstalk, 'server.mjs'))).toBe(true);
+    // The bundle sets the version itself: the environment's template leaves APP_VERSION to it.
+    expect(ebextensionOptions(readFileSync(join(written.beanstalk, BEANSTALK_VERSION_FILE), 'utf8'))).toEqual(
+      [
+        {
+          namespace: 'aws:elasticbeanstalk:application:environment',
+          optionName: 'APP_VERSION',
+          value: '0.1.0-abcdef123456',
+        },
+      ],
+    );
 
     expect(existsSync(join(written.container, 'Dockerfile'))).toBe(true);
     expect(existsSync(join(written.container, 'server.mjs'))).toBe(true);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { unzipSync } from 'fflate';
-import { buildService } from '../build.ts';
+import { BEANSTALK_VERSION_FILE, beanstalkVersionConfig, buildService } from '../build.ts';
 import { bundleCodeDeploy } from '../bundle-codedeploy.ts';
 
 // The release build's artifacts, one directory each, named as the pipeline's actions expect them
@@ -57,6 +57,7 @@ export async function releaseArtifacts(options: ReleaseArtifactsOptions): Promis
   }
   await cp(join(root, 'deploy/beanstalk/bundle'), dirs.beanstalk, { recursive: true });
   await cp(server, join(dirs.beanstalk, 'server.mjs'));
+  await writeFile(join(dirs.beanstalk, BEANSTALK_VERSION_FILE), beanstalkVersionConfig(options.version));
   await cp(join(root, 'deploy/container'), dirs.container, {
     recursive: true,
     filter: (source) => !source.endsWith('README.md'),
