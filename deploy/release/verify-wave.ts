@@ -16,6 +16,13 @@ const ENDPOINTS: Record<string, { leaf: string; url: (value: string) => string }
   serverless: { leaf: 'api-endpoint', url: (url) => url },
 };
 
+/** The SSM parameter (in the target's region) where the engine publishes its endpoint. */
+export function endpointParameter(parameterPrefix: string, engine: string, region: string): string {
+  const endpoint = ENDPOINTS[engine];
+  if (endpoint === undefined) throw new Error(`${engine}: no engine publishes an endpoint under that name`);
+  return `${parameterPrefix}/${region}/${engine}/${endpoint.leaf}`;
+}
+
 /** What a wave checks. */
 export interface WaveVerification {
   /** `<engine>@<region>` for each target of the wave. */
@@ -43,7 +50,7 @@ export async function verifyWave(wave: WaveVerification): Promise<string[]> {
   });
   const results = await Promise.allSettled(
     targets.map(async ({ engine, region, endpoint }) => {
-      const name = `${wave.parameterPrefix}/${region}/${engine}/${endpoint.leaf}`;
+      const name = endpointParameter(wave.parameterPrefix, engine, region);
       const { Parameter } = await client(region).send(new GetParameterCommand({ Name: name }));
       if (Parameter?.Value === undefined) throw new Error(`${engine}@${region}: ${name} has no value`);
       await smoke(endpoint.url(Parameter.Value), { version: wave.version, ...wave.smoke }).catch((error) => {

@@ -55,6 +55,8 @@ export class PipelineStack extends EstateStack {
       source: this.source,
       build: this.build,
       topic: foundation.alarms.topic,
+      key: foundation.key.key,
+      logRetention,
       regions: (region) => {
         const names = releaseNames(config, regionOf(region));
         return {

@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -18,6 +19,7 @@ import type { PipelineSource } from './pipeline-source.ts';
 import { type ReleaseTarget, type ReleaseWave, releasePlan } from './release-plan.ts';
 import { ARTIFACT_GRANT_FINDINGS, type ServiceBuild } from './service-build.ts';
 import { throughS3 } from './through-s3.ts';
+import { WaveVerification } from './wave-verification.ts';
 
 /** What the build hands each deploy action: the artifact names its buildspec's secondary artifacts use. */
 export const BUILD_ARTIFACTS = {
@@ -56,6 +58,10 @@ export interface ReleasePipelineProps {
   readonly regions: (region: AwsRegion) => RegionRelease;
   /** The home region's alarm topic: failed and succeeded executions are reported there. */
   readonly topic: sns.ITopic;
+  /** The home region's estate key (the wave checks' logs). */
+  readonly key: kms.IKey;
+  /** Retention of the wave checks' logs. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /**
@@ -103,20 +109,17 @@ export class ReleasePipeline extends Construct {
     this.pipeline.addStage({ stageName: 'Source', actions: [props.source.action] });
     props.source.bind(this.pipeline);
     const sourceVariables = props.source.action.variables as { commitId?: string; versionId?: string };
-    this.pipeline.addStage({
-      stageName: 'Build',
-      actions: [
-        new actions.CodeBuildAction({
-          actionName: 'Build',
-          project: props.build.project,
-          input: props.source.output,
-          outputs: Object.values(artifacts),
-          environmentVariables: {
-            RELEASE_ID: { value: sourceVariables.commitId ?? sourceVariables.versionId ?? '' },
-          },
-        }),
-      ],
+    const releaseId = sourceVariables.commitId ?? sourceVariables.versionId ?? '';
+    const build = new actions.CodeBuildAction({
+      actionName: 'Build',
+      project: props.build.project,
+      input: props.source.output,
+      outputs: Object.values(artifacts),
+      environmentVariables: { RELEASE_ID: { value: releaseId } },
+      // Its exported RELEASE_VERSION is what every wave's check expects the engines to serve.
+      variablesNamespace: 'Build',
     });
+    this.pipeline.addStage({ stageName: 'Build', actions: [build] });
 
     this.waves.forEach((wave, index) => {
       const stage = this.pipeline.addStage({
@@ -155,9 +158,29 @@ export class ReleasePipeline extends Construct {
           }),
         );
       }
-      for (const target of wave.targets) {
-        stage.addAction(this.deployAction(target, artifacts, index === 1 && settings.approval ? 2 : 1));
-      }
+      const deployOrder = index === 1 && settings.approval ? 2 : 1;
+      for (const target of wave.targets) stage.addAction(this.deployAction(target, artifacts, deployOrder));
+      const check = new WaveVerification(this, `${wave.name}-Verify`, {
+        config,
+        wave,
+        key: props.key,
+        logRetention: props.logRetention,
+        artifactBucket: props.regions(config.homeRegion).artifactBucket,
+      });
+      stage.addAction(
+        new actions.CodeBuildAction({
+          actionName: 'Verify',
+          runOrder: deployOrder + 1,
+          project: check.project,
+          input: props.source.output,
+          environmentVariables: {
+            WAVE_TARGETS: { value: check.targets },
+            PARAMETER_PREFIX: { value: check.parameterPrefix },
+            RELEASE_ID: { value: releaseId },
+            RELEASE_VERSION: { value: build.variable('RELEASE_VERSION') },
+          },
+        }),
+      );
     });
 
     this.acknowledge(regions.map((region) => props.regions(region).artifactBucket));

@@ -49,17 +49,19 @@ describe('Hello-Pipeline-us-east-1', () => {
     expect(lab.stages.map((s) => [s.Name, s.Actions.map((a) => a.ActionTypeId.Provider)])).toEqual([
       ['Source', ['CodeCommit']],
       ['Build', ['CodeBuild']],
-      ['OneBox-us-east-1', ['CodeDeploy']],
-      ['Home-us-east-1', ['CodeDeploy']],
-      ['Wave1-eu-central-1', ['CodeDeploy']],
-      ['Wave2-eu-west-1', ['ElasticBeanstalk']],
-      ['Wave3-us-west-2', ['ECS']],
-      ['Wave4-ap-southeast-2', ['CloudFormation']],
+      ['OneBox-us-east-1', ['CodeDeploy', 'CodeBuild']],
+      ['Home-us-east-1', ['CodeDeploy', 'CodeBuild']],
+      ['Wave1-eu-central-1', ['CodeDeploy', 'CodeBuild']],
+      ['Wave2-eu-west-1', ['ElasticBeanstalk', 'CodeBuild']],
+      ['Wave3-us-west-2', ['ECS', 'CodeBuild']],
+      ['Wave4-ap-southeast-2', ['CloudFormation', 'CodeBuild']],
     ]);
   });
 
   it('CICD-10: one box first (the fleet alone), then the home ASG, then one region per wave, each action in its region', () => {
-    const deployed = lab.stages.slice(2).map((s) => s.Actions.map((a) => [a.Name, a.Region ?? 'us-east-1']));
+    const deployed = lab.stages
+      .slice(2)
+      .map((s) => s.Actions.filter((a) => a.Name !== 'Verify').map((a) => [a.Name, a.Region ?? 'us-east-1']));
     expect(deployed).toEqual([
       [['Fleet-us-east-1', 'us-east-1']],
       [['Asg-us-east-1', 'us-east-1']],
@@ -151,6 +153,15 @@ describe('Hello-Pipeline-us-east-1', () => {
     expect(home?.Actions.map((a) => [a.ActionTypeId.Provider, a.RunOrder])).toEqual([
       ['Manual', 1],
       ['CodeDeploy', 2],
+      ['CodeBuild', 3],
+    ]);
+    expect(
+      stages
+        .slice(4)
+        .map((s) => s.Actions.find((a) => a.Name === 'Verify')?.Configuration?.EnvironmentVariables),
+    ).toEqual([
+      expect.stringContaining('asg@eu-central-1 beanstalk@eu-west-1'),
+      expect.stringContaining('ecs@us-west-2 serverless@ap-southeast-2'),
     ]);
     expect(stages.filter((s) => s.Actions.some((a) => a.ActionTypeId.Provider === 'Manual'))).toHaveLength(1);
     expect(lab.stages.some((s) => s.Actions.some((a) => a.ActionTypeId.Provider === 'Manual'))).toBe(false);
@@ -239,7 +250,9 @@ describe('Hello-Pipeline-us-east-1', () => {
   });
 
   it("CICD-1, ECS-1: the build runs the repository's buildspec on Arm, privileged for the image, and pushes to hello/service", () => {
-    const [project] = lab.resources('AWS::CodeBuild::Project');
+    const project = lab
+      .resources('AWS::CodeBuild::Project')
+      .find((p) => (p.Properties.Source as { BuildSpec: string }).BuildSpec === 'deploy/buildspec.yml');
     expect(project?.Properties).toMatchObject({
       Source: { Type: 'CODEPIPELINE', BuildSpec: 'deploy/buildspec.yml' },
       Environment: expect.objectContaining({
@@ -251,6 +264,75 @@ describe('Hello-Pipeline-us-east-1', () => {
     const policies = JSON.stringify(lab.resources('AWS::IAM::Policy'));
     expect(policies).toContain('repository/hello/service');
     expect(policies).toContain('ecr:PutImage');
+  });
+
+  it('CICD-10, ECS-1: each wave ends with its Verify step: the wave check on the source, told the targets and the release', () => {
+    const build = lab.stages[1]?.Actions[0] as Action & { Namespace?: string };
+    expect(build.Namespace).toBe('Build');
+    for (const stage of lab.stages.slice(2)) {
+      const verify = stage.Actions.find((a) => a.Name === 'Verify');
+      const deploys = stage.Actions.filter((a) => a !== verify);
+      expect(verify?.ActionTypeId.Provider).toBe('CodeBuild');
+      // After every deploy action of the wave, in the pipeline's region.
+      expect(verify?.RunOrder).toBeGreaterThan(Math.max(...deploys.map((a) => a.RunOrder ?? 1)));
+      expect(verify?.Region).toBeUndefined();
+      const env = JSON.parse(String(verify?.Configuration?.EnvironmentVariables)) as {
+        name: string;
+        value: string;
+      }[];
+      expect(Object.fromEntries(env.map((v) => [v.name, v.value]))).toEqual({
+        WAVE_TARGETS: deploys.map((a) => a.Name.toLowerCase().replace('-', '@')).join(' '),
+        PARAMETER_PREFIX: '/hello',
+        RELEASE_ID: expect.stringMatching(/^#\{\w+\.CommitId\}$/),
+        RELEASE_VERSION: '#{Build.RELEASE_VERSION}',
+      });
+    }
+  });
+
+  it("CICD-10, ECS-1: a Verify step reads only its wave's endpoint parameters and writes only its ECS released image", () => {
+    const statementsOf = (stage: Stage | undefined) => {
+      const verify = stage?.Actions.find((a) => a.Name === 'Verify');
+      const { Ref: projectId } = (verify?.Configuration?.ProjectName ?? {}) as { Ref: string };
+      const project = lab.json.Resources[projectId];
+      expect(project?.Properties).toMatchObject({
+        Source: {
+          Type: 'CODEPIPELINE',
+          BuildSpec: expect.stringContaining('npx tsx deploy/release/verify-wave.ts'),
+        },
+        Environment: expect.objectContaining({ Type: 'ARM_CONTAINER', PrivilegedMode: false }),
+      });
+      const [roleId] = (project?.Properties.ServiceRole as { 'Fn::GetAtt': string[] } | undefined)?.[
+        'Fn::GetAtt'
+      ] ?? [''];
+      return lab
+        .resources('AWS::IAM::Policy')
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+        .filter((s) => [s.Action].flat().some((a) => String(a).startsWith('ssm:')));
+    };
+    const arn = (region: string, name: string) => `arn:aws:ssm:${region}:111111111111:parameter${name}`;
+    expect(statementsOf(lab.stages.find((s) => s.Name === 'Wave3-us-west-2'))).toEqual([
+      expect.objectContaining({
+        Action: 'ssm:GetParameter',
+        Resource: arn('us-west-2', '/hello/us-west-2/ecs/load-balancer-dns'),
+      }),
+      expect.objectContaining({
+        Action: 'ssm:PutParameter',
+        Resource: arn('us-west-2', '/hello/us-west-2/ecs/released-image'),
+      }),
+    ]);
+    expect(statementsOf(lab.stages.find((s) => s.Name === 'Wave2-eu-west-1'))).toEqual([
+      expect.objectContaining({
+        Action: 'ssm:GetParameter',
+        Resource: arn('eu-west-1', '/hello/eu-west-1/beanstalk/endpoint'),
+      }),
+    ]);
+    expect(statementsOf(lab.stages.find((s) => s.Name === 'Wave4-ap-southeast-2'))).toEqual([
+      expect.objectContaining({
+        Action: 'ssm:GetParameter',
+        Resource: arn('ap-southeast-2', '/hello/ap-southeast-2/serverless/api-endpoint'),
+      }),
+    ]);
   });
 
   it('CICD-3: every grant of the pipeline stack on a KMS key goes through S3 of its region, the S3 source included', () => {
