@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** Tooling tests that read the synthesized estate: they run in the infra project, which synthesizes it once. */
 const ESTATE_READERS = [
   'cli/test/diagram.test.ts',
+  'cli/test/pipeline-picture.test.ts',
   'cli/test/dr-posture.test.ts',
   'cli/test/teardown/plan.test.ts',
 ];

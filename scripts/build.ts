@@ -72,6 +72,21 @@ export function lambdaBuildOptions(outdir: string): BuildOptions {
 /** Lets the Lambda runtime (and node) treat the bundle's .mjs files as ES modules without a lookup. */
 export const LAMBDA_PACKAGE_JSON = '{"type":"module"}\n';
 
+/** A version label the service accepts (its APP_VERSION check). */
+export const VERSION_LABEL = /^[\w.:/@+-]{1,128}$/;
+
+/**
+ * Where an Elastic Beanstalk source bundle carries its version. In the bundle, not in the environment's
+ * settings: those take precedence over `.ebextensions`, and a pipeline deploy changes only the bundle.
+ */
+export const BEANSTALK_VERSION_FILE = '.ebextensions/app-version.config';
+
+/** The `.ebextensions` file that sets APP_VERSION for the version a Beanstalk source bundle carries. */
+export function beanstalkVersionConfig(version: string): string {
+  if (!VERSION_LABEL.test(version)) throw new Error(`invalid version ${JSON.stringify(version)}`);
+  return `option_settings:\n  aws:elasticbeanstalk:application:environment:\n    APP_VERSION: "${version}"\n`;
+}
+
 /** Builds both bundles into `outdir` (default: the repository's dist/). */
 export async function buildService(outdir = join(root, 'dist')): Promise<BuildResult> {
   const lambdaDir = join(outdir, 'lambda');

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Zippable, zipSync } from 'fflate';
-import { buildService } from './build.ts';
+import { buildService, VERSION_LABEL } from './build.ts';
 
 // Builds the CodeDeploy revision for the EC2 engines: one zip whose root holds appspec.yml, VERSION,
 // app/server.mjs, scripts/*.sh and config/*, installed under /opt/hello by the agent.
@@ -43,7 +43,7 @@ const UNIX = 3;
 export async function bundleCodeDeploy(options: BundleOptions = {}): Promise<Bundle> {
   const server = options.server ?? (await freshServerBundle());
   const version = options.version ?? (await defaultVersion());
-  if (!/^[\w.:/@+-]{1,128}$/.test(version)) throw new Error(`invalid version ${JSON.stringify(version)}`);
+  if (!VERSION_LABEL.test(version)) throw new Error(`invalid version ${JSON.stringify(version)}`);
   const files = new Map<string, { data: Uint8Array; mode: number }>();
   const sources = [
     join(revisionSource, 'appspec.yml'),

@@ -29,8 +29,17 @@ const only = (keyword: string): Instruction => {
   expect(found, `exactly one ${keyword}`).toHaveLength(1);
   return found[0] as Instruction;
 };
-const imageEnv = (): Record<string, string> =>
-  Object.fromEntries(all('ENV').flatMap((env) => parseEnv(env.args)));
+/** The ENV lines, with `${NAME}` taken from the build arguments or the ARG defaults, as `docker build` does. */
+const imageEnv = (buildArgs: Record<string, string> = {}): Record<string, string> => {
+  const args = { ...Object.fromEntries(all('ARG').flatMap((arg) => parseEnv(arg.args))), ...buildArgs };
+  return Object.fromEntries(
+    all('ENV')
+      .flatMap((env) => parseEnv(env.args))
+      .map(([name, value]) => [name, value.replace(/\$\{(\w+)\}/g, (_, arg: string) => args[arg] ?? '')]),
+  );
+};
+/** The version the release build passes (deploy/release/push-image.sh). */
+const RELEASED = '1.2.3-0123456789ab';
 
 beforeAll(async () => {
   instructions = parseDockerfile(await readFile(join(CONTAINER, 'Dockerfile'), 'utf8'));
@@ -144,7 +153,7 @@ describe('the image, simulated: its WORKDIR and COPY laid out, its HEALTHCHECK a
     }
     workdir = cwd;
     env = {
-      ...imageEnv(),
+      ...imageEnv({ APP_VERSION: RELEASED }),
       // `node` from PATH, as in the image; here the node running the tests.
       PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter),
       // What the task definition adds. The port differs from 8080 only because this machine's ports are
@@ -191,6 +200,8 @@ describe('the image, simulated: its WORKDIR and COPY laid out, its HEALTHCHECK a
     const root = await fetch(`${base}/`);
     expect(root.status).toBe(200);
     expect(await root.text()).toBe('Hello, DevOps!');
+    // ECS-1: the image reports the version it was built with, whatever task definition runs it.
+    expect(await (await fetch(`${base}/info`)).json()).toMatchObject({ version: RELEASED });
     const health = healthcheck();
     expect(health.error).toBeUndefined();
     expect(health.status).toBe(0);

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { App } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   backupCopyRegion,
@@ -14,6 +15,8 @@ import {
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
 import type { DatabaseReader } from '../lib/constructs/data/database-access.ts';
+import { releasePlan } from '../lib/constructs/delivery/release-plan.ts';
+import { beanstalkNames } from '../lib/constructs/engines/beanstalk/beanstalk-environment.ts';
 import type { ServiceSettingsTarget } from '../lib/constructs/engines/service-settings.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
@@ -28,9 +31,11 @@ import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
 import { GovernanceStack } from '../lib/stacks/governance-stack.ts';
 import { ImageStack } from '../lib/stacks/image-stack.ts';
 import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
+import { PipelineStack } from '../lib/stacks/pipeline-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
 import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
 import { RegistryStack } from '../lib/stacks/registry-stack.ts';
+import { ReleaseStack } from '../lib/stacks/release-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
@@ -106,14 +111,14 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
 
   // The image registry, replicated to the container engines' regions and the recovery account, which
   // must consent first.
+  let registry: RegistryStack | undefined;
   if (config.engines.ecs.enabled) {
     const destinations = [
       ...config.engines.ecs.regions.map((region) => ({ region, account: config.accounts.primary })),
       { region: config.recoveryRegion, account: config.accounts.recovery },
     ];
-    add(new RegistryStack(app, { ...primary(config.homeRegion), destinations })).addStackDependency(
-      recoveryData,
-    );
+    registry = add(new RegistryStack(app, { ...primary(config.homeRegion), destinations }));
+    registry.addStackDependency(recoveryData);
   }
 
   // The golden AMI, baked in the home region for the EC2 engines and copied into the recovery account,
@@ -140,11 +145,24 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     return engine;
   };
   const { fleet, asg, beanstalk, ecs, serverless } = config.engines;
+  // What the release pipeline watches and deploys to, by region.
+  const engineStacks: EstateStack[] = [];
+  const rollbackAlarms = new Map<Site['region'], cloudwatch.IAlarm[]>();
+  const watch = (stack: EstateStack, alarms: readonly cloudwatch.IAlarm[]) => {
+    engineStacks.push(stack);
+    rollbackAlarms.set(stack.site.region, [...(rollbackAlarms.get(stack.site.region) ?? []), ...alarms]);
+  };
   if (fleet.enabled) {
-    for (const region of fleet.regions) add(ec2Engine(new FleetStack(app, primary(region)), 'fleet'));
+    for (const region of fleet.regions) {
+      const stack = add(ec2Engine(new FleetStack(app, primary(region)), 'fleet'));
+      watch(stack, stack.service.rollbackAlarms.alarms);
+    }
   }
   if (asg.enabled) {
-    for (const region of asg.regions) add(ec2Engine(new AsgStack(app, primary(region)), 'asg'));
+    for (const region of asg.regions) {
+      const stack = add(ec2Engine(new AsgStack(app, primary(region)), 'asg'));
+      watch(stack, stack.service.rollbackAlarms.alarms);
+    }
   }
   // The other engines' services take their settings and database grants themselves.
   const engineService = (
@@ -155,27 +173,54 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   ) => connect(region, { name, connections, settings: service, role: service });
   if (beanstalk.enabled) {
     for (const region of beanstalk.regions) {
-      const { service } = add(new BeanstalkStack(app, primary(region)));
+      const stack = add(new BeanstalkStack(app, primary(region)));
+      const { service } = stack;
+      watch(stack, []);
       engineService(region, 'beanstalk', service.instanceSecurityGroup, service);
     }
   }
   if (ecs.enabled) {
     for (const region of ecs.regions) {
-      const { service } = add(new EcsStack(app, primary(region)));
+      const stack = add(new EcsStack(app, primary(region)));
+      const { service } = stack;
+      watch(stack, service.rollbackAlarms.alarms);
       engineService(region, 'ecs', service.taskSecurityGroup, service);
     }
   }
   if (serverless.enabled) {
     for (const region of serverless.regions) {
-      const { service } = add(
-        new ServerlessStack(app, { ...primary(region), reachesDatabase: data.has(region) }),
-      );
+      const stack = add(new ServerlessStack(app, { ...primary(region), reachesDatabase: data.has(region) }));
+      const { service } = stack;
+      watch(stack, [...service.rollbackAlarms.alarms, service.newVersionErrors]);
       engineService(region, 'serverless', service.function, service);
     }
   }
   // Compliance that fixes itself, in every site: Config rules with automatic remediation (GOV-1 to GOV-5).
   if (config.features.compliance) {
     for (const site of sites) add(new GovernanceStack(app, on(site)));
+  }
+
+  // Delivery: a release stack in every region the pipeline deploys to (its bucket and release watch),
+  // then the pipeline in the home region, which names what it deploys to and so comes after all of it.
+  if (config.features.pipeline) {
+    const pipeline = new PipelineStack(app, primary(config.homeRegion));
+    const regions = [...new Set([config.homeRegion, ...releasePlan(config).flatMap((w) => w.regions)])];
+    for (const region of regions) {
+      const release = add(
+        new ReleaseStack(app, {
+          ...primary(region),
+          alarms: rollbackAlarms.get(region) ?? [],
+          ...(beanstalk.enabled && beanstalk.regions.includes(region)
+            ? { beanstalkEnvironment: beanstalkNames(config).environment }
+            : {}),
+        }),
+      );
+      pipeline.addStackDependency(release);
+    }
+    for (const stack of [...engineStacks, ...(registry === undefined ? [] : [registry])]) {
+      pipeline.addStackDependency(stack);
+    }
+    add(pipeline);
   }
   return { stacks, foundations, data };
 }

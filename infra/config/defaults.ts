@@ -101,5 +101,6 @@ export const DEFAULT_CONFIG: EstateConfig = {
   alerts: {},
   tags: { owner: 'devops-student' },
   source: { kind: 'CodeCommit', repositoryName: 'hello-devops', branch: 'main' },
+  pipeline: { bakeMinutes: 10, approval: false, executionMode: 'QUEUED' },
   features: { edge: true, pipeline: true, goldenAmi: true, compliance: true, backup: true, drills: true },
 };

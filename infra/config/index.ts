@@ -24,8 +24,10 @@ export {
   IMAGE_START_CONDITIONS,
   LAMBDA_DEPLOYMENT_CONFIGS,
   type LambdaDeploymentConfigName,
+  PIPELINE_EXECUTION_MODES,
   primaryRegions,
   recoveryVaultLock,
+  releaseRegions,
   SERVER_DEPLOYMENT_CONFIGS,
   type ServerDeploymentConfigName,
 } from './schema.ts';

@@ -274,12 +274,16 @@ const source = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal('CodeCommit'),
       repositoryName: z.string().min(1),
+      /** The repository exists already; unset: the pipeline stack creates it (and keeps it on delete). */
+      existing: z.boolean().optional(),
       branch: z.string().min(1),
     }),
     z.strictObject({
       kind: z.literal('CodeConnections'),
       /** An existing connection; without it the pipeline creates one (left PENDING until a human accepts it). */
       connectionArn: z.string().startsWith('arn:aws:code').optional(),
+      /** Where the repository lives, for a connection the pipeline creates; unset: GitHub. */
+      provider: z.enum(['GitHub', 'GitLab', 'Bitbucket']).optional(),
       owner: z.string().min(1),
       repository: z.string().min(1),
       branch: z.string().min(1),
@@ -288,6 +292,35 @@ const source = z.discriminatedUnion(
   ],
   { error: 'expected kind to be one of CodeCommit, CodeConnections, S3' },
 );
+
+/** How a pipeline execution waits for another (PARALLEL is refused: a stage cannot roll back in it). */
+export const PIPELINE_EXECUTION_MODES = ['QUEUED', 'SUPERSEDED'] as const;
+
+/** The release pipeline (CICD-1, CICD-10): the waves after the home region, their bake and their gates. */
+const pipeline = z.strictObject({
+  /**
+   * The regions after the home region, wave by wave (each wave's regions release in parallel); unset:
+   * one region per wave, in the order the engines list them. Every engine region but the home region,
+   * each exactly once.
+   */
+  waves: z.array(z.array(region).min(1, 'expected at least one region in a wave')).optional(),
+  /** Minutes each wave is watched by its regions' alarms before the next starts (0: no bake). */
+  bakeMinutes: count(0, 1440),
+  /** A person approves before the second wave (the rest of the home region) starts. */
+  approval: z.boolean(),
+  /** QUEUED: every push is released in turn; SUPERSEDED: a newer push overtakes one still waiting. */
+  executionMode: z.enum(PIPELINE_EXECUTION_MODES, {
+    error: `expected one of ${PIPELINE_EXECUTION_MODES.join(', ')} (PARALLEL cannot roll a stage back)`,
+  }),
+  /** Waves start only inside this window (a DeploymentWindow rule); unset: any time. */
+  releaseHours: z
+    .strictObject({
+      /** A CodePipeline cron expression of the open window, such as `cron(* 9-16 ? * MON-THU *)`. */
+      cron: z.string().regex(/^cron\(.+\)$/, 'expected a cron expression such as cron(* 9-16 ? * MON-THU *)'),
+      timeZone,
+    })
+    .optional(),
+});
 
 const shape = z.strictObject({
   /** Prefix of stack names, tags and parameter paths. */
@@ -376,6 +409,7 @@ const shape = z.strictObject({
   alerts: z.strictObject({ email: z.email('expected an e-mail address').optional() }),
   tags: z.strictObject({ owner: z.string().min(1) }),
   source,
+  pipeline,
   features: z.strictObject({
     edge: z.boolean(),
     pipeline: z.boolean(),
@@ -481,6 +515,7 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
       }
     }
   }
+  for (const [path, message] of waveProblems(config)) problem(path, message);
 
   for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {
     if (config.regions[r] === undefined) {
@@ -583,6 +618,38 @@ function backupProblems(config: EstateConfig): [(string | number)[], string][] {
       ]);
     }
   }
+  return found;
+}
+
+/** The regions of the engines other than the home region, in the order the engines list them. */
+export function releaseRegions(config: EstateConfig): AwsRegion[] {
+  const regions = new Set<AwsRegion>();
+  for (const kind of Object.keys(ENGINE_KINDS) as EngineKind[]) {
+    const e = config.engines[kind];
+    if (e.enabled) for (const r of e.regions) if (r !== config.homeRegion) regions.add(r);
+  }
+  return [...regions];
+}
+
+/** The configured waves must release every engine region outside the home region exactly once. */
+function waveProblems(config: EstateConfig): [(string | number)[], string][] {
+  const { waves } = config.pipeline;
+  if (waves === undefined) return [];
+  const found: [(string | number)[], string][] = [];
+  const expected = releaseRegions(config);
+  const seen = new Set<AwsRegion>();
+  waves.forEach((wave, i) => {
+    wave.forEach((r, j) => {
+      const path = ['pipeline', 'waves', i, j];
+      if (r === config.homeRegion) found.push([path, `${r} is the home region: its waves come first`]);
+      else if (!expected.includes(r)) found.push([path, `${r} runs no engine`]);
+      else if (seen.has(r)) found.push([path, `${r} is released twice`]);
+      seen.add(r);
+    });
+  });
+  const missing = expected.filter((r) => !seen.has(r));
+  if (missing.length > 0)
+    found.push([['pipeline', 'waves'], `missing engine regions: ${missing.join(', ')}`]);
   return found;
 }
 

@@ -93,6 +93,12 @@ describe.each(PROFILES)('the %s estate', (profile) => {
         // recovery account's distribution role must exist before a bake copies into it.
         if (stack.name === 'Hello-Image-us-east-1' && /^Hello-(Foundation|Recovery-Image)-/.test(dependency))
           continue;
+        // Order only: the pipeline names each region's artifact bucket, release watch and engines by name.
+        if (
+          stack.name === 'Hello-Pipeline-us-east-1' &&
+          /^Hello-(Release|Asg|Beanstalk|Ecs|Serverless)-/.test(dependency)
+        )
+          continue;
         expect(estate(profile).stack(dependency).region, `${stack.name} → ${dependency}`).toBe(stack.region);
       }
     }

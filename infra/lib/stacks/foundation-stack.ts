@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type EstateConfig, estateKeyAlias, parameterName, type Site } from '../../config/index.ts';
+import { ReleasedImageRecord, releasedImageParameter } from '../constructs/engines/ecs/released-image.ts';
 import { AccessLogBucket } from '../constructs/foundation/access-log-bucket.ts';
 import { AlarmTopic } from '../constructs/foundation/alarm-topic.ts';
 import { EstateKey } from '../constructs/foundation/estate-key.ts';
@@ -89,5 +90,11 @@ export class FoundationStack extends EstateStack {
         [names.accessLogBucket]: this.accessLogs.bucket.bucketName,
       },
     });
+    // The ECS stack of the region resolves it when it deploys, so it exists first (ECS-1).
+    if (config.engines.ecs.enabled && config.engines.ecs.regions.includes(site.region)) {
+      new ReleasedImageRecord(this, 'ReleasedImage', {
+        parameterName: releasedImageParameter(config, site.region),
+      });
+    }
   }
 }

@@ -14,15 +14,29 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
-import { LAMBDA_PACKAGE_JSON, lambdaBuildOptions, webBuildOptions } from '../../../../scripts/build.ts';
+import {
+  BEANSTALK_VERSION_FILE,
+  beanstalkVersionConfig,
+  LAMBDA_PACKAGE_JSON,
+  lambdaBuildOptions,
+  VERSION_LABEL,
+  webBuildOptions,
+} from '../../../../scripts/build.ts';
 
 /** A bundle of the service built at synthesis, and the version that names it. */
 export interface ServiceBundle {
   /** The directory holding it, named after its content. */
   readonly directory: string;
-  /** `<package version>-<first 12 hex of the bundle's sha256>`: the same code is the same version. */
+  /**
+   * The release's version when the release build synthesizes (`RELEASE_VERSION`, `<package
+   * version>-<commit 12>`), else `<package version>-<first 12 hex of the bundle's sha256>`: the same code
+   * is the same version.
+   */
   readonly version: string;
 }
+
+/** The variable the release build sets to the version it stamps every artifact with. */
+export const RELEASE_VERSION_VARIABLE = 'RELEASE_VERSION';
 
 const built = new Map<string, ServiceBundle>();
 
@@ -32,10 +46,12 @@ const built = new Map<string, ServiceBundle>();
  * path depends on esbuild's code splitting (pg and the AWS SDK sit in chunks loaded on the first /store).
  */
 export function serviceLambdaBundle(): ServiceBundle {
-  return buildOnce('lambda', (directory) => {
-    buildSync(lambdaBuildOptions(directory));
-    writeFileSync(join(directory, 'package.json'), LAMBDA_PACKAGE_JSON);
-  });
+  return released(
+    buildOnce('lambda', (directory) => {
+      buildSync(lambdaBuildOptions(directory));
+      writeFileSync(join(directory, 'package.json'), LAMBDA_PACKAGE_JSON);
+    }),
+  );
 }
 
 /** The bundle as Lambda code (an asset named by its content). */
@@ -51,10 +67,21 @@ const BEANSTALK_FILES = fileURLToPath(new URL('../../../../deploy/beanstalk/bund
  * application version's source.
  */
 export function beanstalkSourceBundle(): ServiceBundle {
-  return buildOnce('beanstalk', (directory) => {
-    cpSync(BEANSTALK_FILES, directory, { recursive: true });
-    cpSync(webBundle(), join(directory, 'server.mjs'));
-  });
+  const { directory: code, version } = released(
+    buildOnce('beanstalk', (directory) => {
+      cpSync(BEANSTALK_FILES, directory, { recursive: true });
+      cpSync(webBundle(), join(directory, 'server.mjs'));
+    }),
+  );
+  // The bundle states its version itself (BEANSTALK_VERSION_FILE), as the pipeline's bundle does.
+  return buildOnce(
+    `beanstalk@${version}`,
+    (directory) => {
+      cpSync(code, directory, { recursive: true });
+      writeFileSync(join(directory, BEANSTALK_VERSION_FILE), beanstalkVersionConfig(version));
+    },
+    version,
+  );
 }
 
 const CONTAINER_FILES = fileURLToPath(new URL('../../../../deploy/container', import.meta.url));
@@ -65,13 +92,15 @@ const CONTAINER_FILES = fileURLToPath(new URL('../../../../deploy/container', im
  * engine is needed to deploy, not to synthesize).
  */
 export function containerBuildContext(): ServiceBundle {
-  return buildOnce('container', (directory) => {
-    cpSync(CONTAINER_FILES, directory, {
-      recursive: true,
-      filter: (source) => !source.endsWith('README.md'),
-    });
-    cpSync(webBundle(), join(directory, 'server.mjs'));
-  });
+  return released(
+    buildOnce('container', (directory) => {
+      cpSync(CONTAINER_FILES, directory, {
+        recursive: true,
+        filter: (source) => !source.endsWith('README.md'),
+      });
+      cpSync(webBundle(), join(directory, 'server.mjs'));
+    }),
+  );
 }
 
 /**
@@ -97,14 +126,14 @@ function webBundle(): string {
  * Builds a bundle once per process into a directory named after its content. Why content-named: the
  * same code in every region and profile is one asset, and a stale bundle can never pass for a new one.
  */
-function buildOnce(kind: string, fill: (directory: string) => void): ServiceBundle {
+function buildOnce(kind: string, fill: (directory: string) => void, version?: string): ServiceBundle {
   const known = built.get(kind);
   if (known !== undefined) return known;
   const scratch = mkdtempSync(join(tmpdir(), `hello-${kind}-`));
   try {
     fill(scratch);
     const digest = contentDigest(scratch);
-    const directory = join(tmpdir(), `hello-${kind}-${digest.slice(0, 16)}`);
+    const directory = join(tmpdir(), `hello-${kind.replace(/@.*/, '')}-${digest.slice(0, 16)}`);
     try {
       renameSync(scratch, directory);
     } catch (error) {
@@ -112,7 +141,7 @@ function buildOnce(kind: string, fill: (directory: string) => void): ServiceBund
       if (!existsSync(directory)) throw error;
       rmSync(scratch, { recursive: true, force: true });
     }
-    const bundle = { directory, version: `${packageVersion()}-${digest.slice(0, 12)}` };
+    const bundle = { directory, version: version ?? `${packageVersion()}-${digest.slice(0, 12)}` };
     built.set(kind, bundle);
     return bundle;
   } catch (error) {
@@ -134,6 +163,17 @@ function filesUnder(directory: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
+}
+
+/** The bundle under the release build's version, when that build synthesizes; else as built. */
+function released(bundle: ServiceBundle): ServiceBundle {
+  const version = process.env[RELEASE_VERSION_VARIABLE];
+  if (version === undefined || version === '') return bundle;
+  if (!VERSION_LABEL.test(version))
+    throw new Error(
+      `${RELEASE_VERSION_VARIABLE}=${JSON.stringify(version)}: expected 1-128 letters, digits or . : / @ + - _`,
+    );
+  return { ...bundle, version };
 }
 
 function packageVersion(): string {

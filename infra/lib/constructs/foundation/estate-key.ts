@@ -54,6 +54,16 @@ export class EstateKey extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }),
     );
+    // The pipeline's notification rules publish its failed and succeeded executions to the encrypted
+    // alarm topic; CodeStar Notifications uses the key only through SNS in this region, as AWS documents.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('codestar-notifications.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${region}.amazonaws.com` } },
+      }),
+    );
   }
 
   /**

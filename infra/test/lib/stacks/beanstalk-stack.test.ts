@@ -5,6 +5,7 @@ import type * as elasticbeanstalk from 'aws-cdk-lib/aws-elasticbeanstalk';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killLeftovers, startService } from '../../../../deploy/test/support/service.ts';
+import { beanstalkVersionConfig } from '../../../../scripts/build.ts';
 import { buildEstate } from '../../../bin/estate.ts';
 import {
   BEANSTALK_DEPLOYMENT_POLICIES,
@@ -127,27 +128,57 @@ describe.each(REGIONS)('Hello-Beanstalk-%s', (region) => {
     expect(option('aws:elasticbeanstalk:managedactions', 'ManagedActionsEnabled')).toBe('true');
   });
 
-  it('EB-1: the service learns its engine and version from environment properties; this region has no database setting', () => {
+  /** The environment properties as the instances get them: the template's over the bundle's .ebextensions. */
+  const effectiveProperties = () => {
+    const ebextensions = Object.fromEntries(
+      readdirSync(join(bundleDir, '.ebextensions')).map((file) => [
+        file,
+        ebextensionOptions(readFileSync(join(bundleDir, '.ebextensions', file), 'utf8')),
+      ]),
+    );
+    const prefix = 'aws:elasticbeanstalk:application:environment/';
+    return Object.fromEntries(
+      [...effectiveOptions({ environment: options, ebextensions, defaults: [] })]
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
+  };
+
+  it('EB-1: the service learns its engine from environment properties, its version from the bundle; this region has no database setting', () => {
     const properties = Object.fromEntries(
       options
         .filter((o) => o.namespace === 'aws:elasticbeanstalk:application:environment')
         .map((o) => [o.optionName, o.value]),
     );
-    expect(properties).toEqual({
+    expect(properties).toEqual({ ENGINE: 'beanstalk', FAILURE_RATE: '0' });
+    expect(effectiveProperties()).toEqual({
       ENGINE: 'beanstalk',
       APP_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+-[0-9a-f]{12}$/),
       FAILURE_RATE: '0',
     });
   });
 
+  it('EB-4: the template does not pin the version, so a bundle the pipeline deploys sets what /info reports', () => {
+    // An environment setting would win over every later bundle's .ebextensions (the documented precedence).
+    const released = ebextensionOptions(beanstalkVersionConfig('0.1.0-abcdef123456'));
+    const effective = effectiveOptions({
+      environment: options,
+      ebextensions: { 'app-version.config': released },
+      defaults: [],
+    });
+    expect(effective.get('aws:elasticbeanstalk:application:environment/APP_VERSION')).toBe(
+      '0.1.0-abcdef123456',
+    );
+    expect(String(props(version).Description)).toContain(effectiveProperties().APP_VERSION);
+  });
+
   it('EB-1: the source bundle holds the Procfile, the .ebextensions and the web bundle, which serves the service', async () => {
     expect(readFileSync(join(bundleDir, 'Procfile'), 'utf8')).toBe('web: node server.mjs\n');
-    expect(readdirSync(join(bundleDir, '.ebextensions'))).toEqual(['scaling-trigger.config']);
-    const properties = Object.fromEntries(
-      options
-        .filter((o) => o.namespace === 'aws:elasticbeanstalk:application:environment')
-        .map((o) => [o.optionName, o.value]),
-    );
+    expect(readdirSync(join(bundleDir, '.ebextensions')).sort()).toEqual([
+      'app-version.config',
+      'scaling-trigger.config',
+    ]);
+    const properties = effectiveProperties();
     // As the platform runs it: the Procfile's command in the bundle's folder, the properties as variables.
     const service = await startService(join(bundleDir, 'server.mjs'), {
       ...properties,

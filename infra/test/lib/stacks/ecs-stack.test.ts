@@ -55,7 +55,6 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
     );
     expect(environment).toEqual({
       ENGINE: 'ecs',
-      APP_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+-[0-9a-f]{12}$/),
       FAILURE_RATE: '0',
       WORKERS: '1',
     });
@@ -66,14 +65,56 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
     ]);
   });
 
+  it('ECS-1: the task runs the tag of hello/service the pipeline released (read from SSM on every deploy), the built image before the first release', () => {
+    const parameters = json.Parameters as Record<string, { Type: string; Default: string }>;
+    const [tagParameter] = Object.entries(parameters).filter(
+      ([, p]) => p.Default === `/hello/${region}/ecs/released-image`,
+    );
+    expect(tagParameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
+    const conditions = json.Conditions as Record<string, unknown>;
+    expect(conditions.NothingReleased).toEqual({ 'Fn::Equals': [{ Ref: tagParameter?.[0] }, 'none'] });
+    const [container = {}] = props(task).ContainerDefinitions as Record<string, unknown>[];
+    const [condition, built, released] = (container.Image as { 'Fn::If': unknown[] })['Fn::If'];
+    expect(condition).toBe('NothingReleased');
+    expect(JSON.stringify(built)).toContain('cdk-hnb659fds-container-assets');
+    const releasedImage = JSON.stringify(released);
+    expect(releasedImage).toContain(`.dkr.ecr.${region}.`);
+    expect(releasedImage).toContain('/hello/service:');
+    expect(releasedImage).toContain(`{"Ref":"${tagParameter?.[0]}"}`);
+    // The execution role pulls the released image from the region's replica and the home repository.
+    const policies = JSON.stringify(resources(json, 'AWS::IAM::Policy'));
+    expect(policies).toContain(`:ecr:${region}:${DEFAULT_CONFIG.accounts.primary}:repository/hello/service`);
+    expect(policies).toContain(
+      `:ecr:${DEFAULT_CONFIG.homeRegion}:${DEFAULT_CONFIG.accounts.primary}:repository/hello/service`,
+    );
+    // The parameter exists before this stack: the region's foundation creates it, and only if absent.
+    const foundation = estate('lab').stack(`Hello-Foundation-${region}`).json;
+    const [, record] = only(foundation, 'Custom::ReleasedImageRecord');
+    const create = JSON.parse(String(props(record).Create)) as { parameters: Record<string, unknown> };
+    expect(create.parameters).toMatchObject({
+      Name: `/hello/${region}/ecs/released-image`,
+      Value: 'none',
+      Overwrite: false,
+    });
+  });
+
   it('ECS-3: the image is built from deploy/container with the web bundle beside its Dockerfile', () => {
     const manifest = JSON.parse(
       readFileSync(join(estate('lab').outcome.outdir, `Hello-Ecs-${region}.assets.json`), 'utf8'),
-    ) as { dockerImages: Record<string, { source: { directory: string; platform?: string } }> };
+    ) as {
+      dockerImages: Record<
+        string,
+        { source: { directory: string; platform?: string; dockerBuildArgs?: Record<string, string> } }
+      >;
+    };
     const images = Object.values(manifest.dockerImages);
     expect(images).toHaveLength(1);
     const directory = join(estate('lab').outcome.outdir, images[0]?.source.directory ?? '');
     expect(images[0]?.source.platform).toBe('linux/arm64');
+    // ECS-1: the image carries its version, as the pipeline's images do.
+    expect(images[0]?.source).toMatchObject({
+      dockerBuildArgs: { APP_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+-[0-9a-f]{12}$/) },
+    });
     expect(existsSync(join(directory, 'Dockerfile'))).toBe(true);
     expect(readFileSync(join(directory, 'server.mjs'), 'utf8')).toContain('Hello, DevOps!');
   });

@@ -101,11 +101,9 @@ export class BeanstalkEnvironment extends Construct implements ServiceSettingsTa
     });
     this.version.addResourceDependency(this.application);
 
-    for (const [key, value] of Object.entries({
-      ENGINE: 'beanstalk',
-      APP_VERSION: bundle.version,
-      FAILURE_RATE: '0',
-    }))
+    // APP_VERSION comes with the bundle (its .ebextensions): set here, it would win over every bundle
+    // the pipeline deploys later.
+    for (const [key, value] of Object.entries({ ENGINE: 'beanstalk', FAILURE_RATE: '0' }))
       this.addValue(key, value);
     const subnets = (type: ec2.SubnetType) => Fn.join(',', vpc.selectSubnets({ subnetType: type }).subnetIds);
     const options: Record<string, Record<string, string>> = {

@@ -12,7 +12,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { EstateConfig } from '../../../../config/index.ts';
+import type { AwsRegion, EstateConfig } from '../../../../config/index.ts';
+import { imageRepositoryName } from '../../../stacks/registry-stack.ts';
 import {
   type DatabaseReader,
   type DatabaseSecretAccess,
@@ -25,6 +26,7 @@ import { containerBuildContext } from '../service-bundles.ts';
 import { HEALTH_CHECK_PATH, SERVICE_PORT } from '../service-load-balancer.ts';
 import { ServiceLogGroup } from '../service-log-group.ts';
 import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
+import { ReleasedImage, releasedImageParameter } from './released-image.ts';
 
 const HOOK_ENTRY = fileURLToPath(
   new URL('../../../../functions/ecs-test-traffic-hook/index.ts', import.meta.url),
@@ -42,6 +44,9 @@ export function ecsNames(config: Pick<EstateConfig, 'appName'>) {
     containerName: 'service',
     logGroup: `/${app}/ecs/service`,
     metricNamespace: `${config.appName}/ecs`,
+    /** Fixed names: the pipeline, in another region, names the service by its ARN. */
+    cluster: app,
+    service: `${app}-service`,
   };
 }
 
@@ -106,6 +111,7 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       retention: props.logRetention,
     });
     this.cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: names.cluster,
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
@@ -121,7 +127,15 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
     });
     this.container = this.taskDefinition.addContainer('Service', {
       containerName: names.containerName,
-      image: ecs.ContainerImage.fromAsset(context.directory, { platform: Platform.LINUX_ARM64 }),
+      image: new ReleasedImage({
+        asset: ecs.ContainerImage.fromAsset(context.directory, {
+          platform: Platform.LINUX_ARM64,
+          buildArgs: { APP_VERSION: context.version },
+        }),
+        repositoryName: imageRepositoryName(config),
+        homeRegion: config.homeRegion,
+        parameterName: releasedImageParameter(config, Stack.of(this).region as AwsRegion),
+      }),
       portMappings: [{ containerPort: SERVICE_PORT }],
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logs.logGroup, streamPrefix: 'service' }),
       environment: {},
@@ -143,7 +157,6 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
     });
     for (const [key, value] of Object.entries({
       ENGINE: 'ecs',
-      APP_VERSION: context.version,
       FAILURE_RATE: '0',
       // One process per whole vCPU the task has: a quarter-vCPU task would otherwise fork a worker per
       // core of the host it lands on, each with its own memory.
@@ -257,6 +270,7 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       stepBakeTime: Duration.minutes(settings.stepBakeMinutes),
     };
     this.service = new ecs.FargateService(this, 'Service', {
+      serviceName: names.service,
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: settings.minTasks,

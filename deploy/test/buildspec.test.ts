@@ -1,0 +1,109 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../../infra/config/index.ts';
+import {
+  BUILD_ARTIFACTS,
+  IMAGE_DEFINITIONS_FILE,
+} from '../../infra/lib/constructs/delivery/release-pipeline.ts';
+import { BUILDSPEC_PATH } from '../../infra/lib/constructs/delivery/service-build.ts';
+import { ecsNames } from '../../infra/lib/constructs/engines/ecs/fargate-service.ts';
+import { RELEASE_VERSION_VARIABLE } from '../../infra/lib/constructs/engines/service-bundles.ts';
+import { ebextensionOptions } from '../../infra/test/support/beanstalk-options.ts';
+import { BEANSTALK_VERSION_FILE } from '../../scripts/build.ts';
+import { releaseArtifacts } from '../../scripts/release/artifacts.ts';
+
+const root = join(import.meta.dirname, '../..');
+const buildspec = parse(readFileSync(join(root, BUILDSPEC_PATH), 'utf8')) as {
+  env: { variables: { RELEASE_DIR: string } };
+  phases: Record<string, { commands: string[] }>;
+  artifacts: { 'secondary-artifacts': Record<string, { 'base-directory': string; files: string[] }> };
+  reports: Record<string, { 'base-directory': string; 'file-format': string }>;
+};
+const scripts = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+const out = mkdtempSync(join(tmpdir(), 'hello-release-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('deploy/buildspec.yml', () => {
+  it('CICD-1: every command is an npm script of the repository or a script in it', () => {
+    const commands = Object.values(buildspec.phases).flatMap((p) => p.commands);
+    for (const command of commands) {
+      const script = /^npm run ([\w:]+)/.exec(command)?.[1];
+      if (script !== undefined) expect(scripts).toHaveProperty(script);
+      const file = /^bash (\S+)/.exec(command)?.[1];
+      if (file !== undefined) expect(existsSync(join(root, file))).toBe(true);
+    }
+    expect(commands).toEqual(expect.arrayContaining(['npm ci', 'npm run lint', 'npm run typecheck']));
+    expect(commands.some((c) => c.startsWith('npm test') && c.includes('junit'))).toBe(true);
+    expect(Object.values(buildspec.reports)).toEqual([
+      expect.objectContaining({ 'base-directory': 'dist/reports', 'file-format': 'JUNITXML' }),
+    ]);
+  });
+
+  it('FN-3, EB-4: the synthesis runs with the release version exported, so the stacks it writes carry it', () => {
+    const commands = buildspec.phases.build?.commands ?? [];
+    const exported = commands.findIndex((c) =>
+      new RegExp(`^export ${RELEASE_VERSION_VARIABLE}=.*revision/VERSION`).test(c),
+    );
+    const synth = commands.findIndex((c) => c.startsWith('npx cdk synth'));
+    expect(exported).toBeGreaterThanOrEqual(0);
+    expect(synth).toBeGreaterThan(exported);
+  });
+
+  it('CICD-1: hands on exactly the artifacts the deploy actions read, by their names', () => {
+    expect(Object.keys(buildspec.artifacts['secondary-artifacts']).sort()).toEqual(
+      Object.values(BUILD_ARTIFACTS).sort(),
+    );
+  });
+
+  it('CICD-1, ECS-1: its build phase, run here, writes each artifact the actions name (image push and AWS calls aside)', async () => {
+    const written = await releaseArtifacts({
+      outDir: out,
+      version: '0.1.0-abcdef123456',
+      imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
+      containerName: ecsNames(DEFAULT_CONFIG).containerName,
+    });
+    const dir = (artifact: string) => {
+      const base = buildspec.artifacts['secondary-artifacts'][artifact]?.['base-directory'] ?? '';
+      return join(out, base.replace(`${buildspec.env.variables.RELEASE_DIR}/`, ''));
+    };
+    expect(dir(BUILD_ARTIFACTS.revision)).toBe(written.revision);
+    expect(readFileSync(join(written.revision, 'appspec.yml'), 'utf8')).toContain('hooks:');
+    expect(readFileSync(join(written.revision, 'VERSION'), 'utf8')).toBe('0.1.0-abcdef123456\n');
+    expect(readFileSync(join(written.revision, 'app/server.mjs'), 'utf8')).toContain('Hello, DevOps!');
+    expect(statSync(join(written.revision, 'scripts/application-start.sh')).isFile()).toBe(true);
+
+    expect(dir(BUILD_ARTIFACTS.beanstalk)).toBe(written.beanstalk);
+    expect(existsSync(join(written.beanstalk, 'Procfile'))).toBe(true);
+    expect(existsSync(join(written.beanstalk, '.ebextensions/scaling-trigger.config'))).toBe(true);
+    expect(existsSync(join(written.beanstalk, 'server.mjs'))).toBe(true);
+    // The bundle sets the version itself: the environment's template leaves APP_VERSION to it.
+    expect(ebextensionOptions(readFileSync(join(written.beanstalk, BEANSTALK_VERSION_FILE), 'utf8'))).toEqual(
+      [
+        {
+          namespace: 'aws:elasticbeanstalk:application:environment',
+          optionName: 'APP_VERSION',
+          value: '0.1.0-abcdef123456',
+        },
+      ],
+    );
+
+    expect(existsSync(join(written.container, 'Dockerfile'))).toBe(true);
+    expect(existsSync(join(written.container, 'server.mjs'))).toBe(true);
+
+    expect(dir(BUILD_ARTIFACTS.images)).toBe(written.images);
+    expect(buildspec.artifacts['secondary-artifacts'][BUILD_ARTIFACTS.images]?.files).toEqual([
+      IMAGE_DEFINITIONS_FILE,
+    ]);
+    expect(JSON.parse(readFileSync(join(written.images, IMAGE_DEFINITIONS_FILE), 'utf8'))).toEqual([
+      {
+        name: 'service',
+        imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
+      },
+    ]);
+  });
+});

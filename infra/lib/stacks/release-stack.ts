@@ -1,0 +1,75 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { Construct } from 'constructs';
+import type { EstateConfig, Site } from '../../config/index.ts';
+import { ReleaseWatch } from '../constructs/delivery/release-watch.ts';
+import { ArtifactBucket } from '../constructs/engines/ec2/artifact-bucket.ts';
+import { EstateStack } from './estate-stack.ts';
+import type { EngineStackProps } from './fleet-stack.ts';
+
+/** The names the pipeline computes for a region's release resources (no reference crosses regions). */
+export function releaseNames(config: Pick<EstateConfig, 'appName'>, site: Pick<Site, 'account' | 'region'>) {
+  const app = config.appName.toLowerCase();
+  return {
+    artifactBucket: `${app}-release-artifacts-${site.account}-${site.region}`,
+    watchAlarm: `${config.appName}-release-watch-${site.region}`,
+  };
+}
+
+/** Props of {@link ReleaseStack}. */
+export interface ReleaseStackProps extends EngineStackProps {
+  /** The rollback alarms of every engine of the region. */
+  readonly alarms: readonly cloudwatch.IAlarm[];
+  /** The region's Beanstalk environment, which has no rollback alarms of its own: its health joins. */
+  readonly beanstalkEnvironment?: string;
+}
+
+/**
+ * What the pipeline needs in each region it releases to (CICD-3, CICD-10): the bucket its artifacts are
+ * replicated into, encrypted with the region's estate key (a customer-managed key), and the region's
+ * release watch, the alarm its stage conditions wait on.
+ */
+export class ReleaseStack extends EstateStack {
+  readonly artifacts: ArtifactBucket;
+  readonly watch: ReleaseWatch;
+
+  constructor(scope: Construct, props: ReleaseStackProps) {
+    super(scope, {
+      ...props,
+      concern: 'Release',
+      description: 'pipeline artifact bucket (estate key) and the release watch alarm of the region',
+    });
+    const { config, foundation, site } = props;
+    const names = releaseNames(config, site);
+    this.artifacts = new ArtifactBucket(this, 'Artifacts', {
+      bucketName: names.artifactBucket,
+      key: foundation.key.key,
+      accessLogs: foundation.accessLogs.bucket,
+    });
+    const alarms = [...props.alarms];
+    if (props.beanstalkEnvironment !== undefined) {
+      // Enhanced health's EnvironmentHealth: 20 is Degraded, 25 Severe (a deployment failing its checks).
+      alarms.push(
+        new cloudwatch.Alarm(this, 'BeanstalkHealth', {
+          alarmDescription: 'Release watch: the Beanstalk environment is degraded or severe',
+          metric: new cloudwatch.Metric({
+            namespace: 'AWS/ElasticBeanstalk',
+            metricName: 'EnvironmentHealth',
+            dimensionsMap: { EnvironmentName: props.beanstalkEnvironment },
+            statistic: cloudwatch.Stats.MAXIMUM,
+            period: Duration.minutes(1),
+          }),
+          threshold: 20,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 2,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    this.watch = new ReleaseWatch(this, 'Watch', {
+      alarmName: names.watchAlarm,
+      alarms,
+      topic: foundation.alarms.topic,
+    });
+  }
+}

@@ -1,0 +1,93 @@
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { unzipSync } from 'fflate';
+import { BEANSTALK_VERSION_FILE, beanstalkVersionConfig, buildService } from '../build.ts';
+import { bundleCodeDeploy } from '../bundle-codedeploy.ts';
+
+// The release build's artifacts, one directory each, named as the pipeline's actions expect them
+// (deploy/buildspec.yml hands each directory on as the artifact of the same name):
+//   revision/   the CodeDeploy revision of the EC2 engines (appspec.yml at its root)
+//   beanstalk/  the Elastic Beanstalk source bundle (Procfile at its root)
+//   container/  the image's build context (Dockerfile and server.mjs)
+//   images/     imagedefinitions.json for the ECS action
+// It runs the same on a laptop: npm run release:artifacts -- --release-id dev --image-uri hello/service:dev
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** Options of {@link releaseArtifacts}. */
+export interface ReleaseArtifactsOptions {
+  /** Where the artifact directories go. */
+  readonly outDir: string;
+  /** The version every engine reports: package version and commit. */
+  readonly version: string;
+  /** The pushed image, `<repository uri>:<commit>`. */
+  readonly imageUri: string;
+  /** The task definition's container name the image definitions must name. */
+  readonly containerName: string;
+}
+
+/** What {@link releaseArtifacts} wrote, by artifact. */
+export interface ReleaseArtifacts {
+  readonly revision: string;
+  readonly beanstalk: string;
+  readonly container: string;
+  readonly images: string;
+}
+
+/** Builds the service once and lays out every engine's artifact from that one build. */
+export async function releaseArtifacts(options: ReleaseArtifactsOptions): Promise<ReleaseArtifacts> {
+  const out = resolve(options.outDir);
+  await rm(out, { recursive: true, force: true });
+  const { server } = await buildService(join(out, 'build'));
+  const dirs = {
+    revision: join(out, 'revision'),
+    beanstalk: join(out, 'beanstalk'),
+    container: join(out, 'container'),
+    images: join(out, 'images'),
+  };
+  // The revision tree is the zip `npm run bundle:codedeploy` makes, unpacked: CodePipeline zips an
+  // artifact itself, and a zip inside it would hide appspec.yml from CodeDeploy.
+  const bundle = await bundleCodeDeploy({ server, outDir: join(out, 'build'), version: options.version });
+  for (const [name, data] of Object.entries(unzipSync(await readFile(bundle.path)))) {
+    const path = join(dirs.revision, name);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, data);
+  }
+  await cp(join(root, 'deploy/beanstalk/bundle'), dirs.beanstalk, { recursive: true });
+  await cp(server, join(dirs.beanstalk, 'server.mjs'));
+  await writeFile(join(dirs.beanstalk, BEANSTALK_VERSION_FILE), beanstalkVersionConfig(options.version));
+  await cp(join(root, 'deploy/container'), dirs.container, {
+    recursive: true,
+    filter: (source) => !source.endsWith('README.md'),
+  });
+  await cp(server, join(dirs.container, 'server.mjs'));
+  await mkdir(dirs.images, { recursive: true });
+  await writeFile(
+    join(dirs.images, 'imagedefinitions.json'),
+    `${JSON.stringify([{ name: options.containerName, imageUri: options.imageUri }])}\n`,
+  );
+  return dirs;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: {
+      'out-dir': { type: 'string', default: 'dist/release' },
+      'release-id': { type: 'string', default: 'dev' },
+      'image-uri': { type: 'string' },
+      'container-name': { type: 'string', default: 'service' },
+    },
+    strict: true,
+  });
+  const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+  const releaseId = values['release-id'].slice(0, 12);
+  const written = await releaseArtifacts({
+    outDir: values['out-dir'],
+    version: `${version}-${releaseId}`,
+    imageUri: values['image-uri'] ?? `hello/service:${releaseId}`,
+    containerName: values['container-name'],
+  });
+  for (const [name, dir] of Object.entries(written)) console.log(`${name.padEnd(10)} ${dir}`);
+}
