@@ -5,15 +5,17 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { type AwsRegion, type EstateConfig, stackName } from '../../../config/index.ts';
+import { type AwsRegion, type EstateConfig, PROFILES, stackName } from '../../../config/index.ts';
 import { beanstalkNames } from '../engines/beanstalk/beanstalk-environment.ts';
 import { ec2EngineNames } from '../engines/ec2/ec2-service.ts';
 import { ecsNames } from '../engines/ecs/fargate-service.ts';
 import { lookUpAtDeployTime } from '../foundation/deploy-time-lookup.ts';
+import { FleetBlueGreenStep } from './fleet-blue-green-step.ts';
 import type { PipelineSource } from './pipeline-source.ts';
 import { type ReleaseTarget, type ReleaseWave, releasePlan } from './release-plan.ts';
 import { ARTIFACT_GRANT_FINDINGS, type ServiceBuild } from './service-build.ts';
@@ -155,7 +157,23 @@ export class ReleasePipeline extends Construct {
         );
       }
       for (const target of wave.targets) {
-        stage.addAction(this.deployAction(target, artifacts, index === 1 && settings.approval ? 2 : 1));
+        const runOrder = index === 1 && settings.approval ? 2 : 1;
+        // The fleet blue/green is a step of ours: no CodePipeline action launches green instances.
+        stage.addAction(
+          target.engine === 'fleet' && config.ec2.deployment.fleetRelease === 'BlueGreen'
+            ? new FleetBlueGreenStep(this, 'FleetBlueGreen', {
+                config,
+                key: buckets[config.homeRegion]?.encryptionKey as kms.IKey,
+                logRetention: PROFILES[config.profile].logRetentionDays as logs.RetentionDays,
+                artifactBucket: props.regions(config.homeRegion).artifactBucket,
+              }).action({
+                source: props.source.output,
+                revision: artifacts.revision,
+                releaseId: sourceVariables.commitId ?? sourceVariables.versionId ?? '',
+                runOrder,
+              })
+            : this.deployAction(target, artifacts, runOrder),
+        );
       }
     });
 
