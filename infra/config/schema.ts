@@ -115,6 +115,10 @@ const ec2 = z.strictObject({
       /** Minutes the blue fleet lives on after traffic moved (the window for a fast manual rollback). */
       terminationWaitMinutes: count(0, 2880),
     }),
+    /** How the pipeline releases the standalone fleet (BlueGreen: green instances, no operator); unset: InPlace. */
+    fleetRelease: z
+      .enum(['InPlace', 'BlueGreen'], { error: 'expected InPlace or BlueGreen (or no fleetRelease)' })
+      .optional(),
   }),
   rollback,
 });

@@ -15,6 +15,7 @@ import { beanstalkNames } from '../engines/beanstalk/beanstalk-environment.ts';
 import { ec2EngineNames } from '../engines/ec2/ec2-service.ts';
 import { ecsNames } from '../engines/ecs/fargate-service.ts';
 import { lookUpAtDeployTime } from '../foundation/deploy-time-lookup.ts';
+import { FleetBlueGreenStep } from './fleet-blue-green-step.ts';
 import type { PipelineSource } from './pipeline-source.ts';
 import { type ReleaseTarget, type ReleaseWave, releasePlan } from './release-plan.ts';
 import { ARTIFACT_GRANT_FINDINGS, type ServiceBuild } from './service-build.ts';
@@ -159,7 +160,24 @@ export class ReleasePipeline extends Construct {
         );
       }
       const deployOrder = index === 1 && settings.approval ? 2 : 1;
-      for (const target of wave.targets) stage.addAction(this.deployAction(target, artifacts, deployOrder));
+      for (const target of wave.targets) {
+        // The fleet blue/green is a step of ours: no CodePipeline action launches green instances.
+        stage.addAction(
+          target.engine === 'fleet' && config.ec2.deployment.fleetRelease === 'BlueGreen'
+            ? new FleetBlueGreenStep(this, 'FleetBlueGreen', {
+                config,
+                key: props.key,
+                logRetention: props.logRetention,
+                artifactBucket: props.regions(config.homeRegion).artifactBucket,
+              }).action({
+                source: props.source.output,
+                revision: artifacts.revision,
+                releaseId,
+                runOrder: deployOrder,
+              })
+            : this.deployAction(target, artifacts, deployOrder),
+        );
+      }
       const check = new WaveVerification(this, `${wave.name}-Verify`, {
         config,
         wave,
