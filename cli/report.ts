@@ -1,7 +1,7 @@
-// npm run report [-- --write]: the DR posture of both profiles (OPS-3), computed from the synthesized
+// npm run report [-- --write] [--json]: the DR posture of both profiles (OPS-3), computed from the synthesized
 // templates; --write also puts it in docs/dr-report.md.
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { PROFILE_NAMES } from '../infra/config/index.ts';
 import {
   DR_REPORT_DOC,
@@ -11,28 +11,42 @@ import {
   posture,
 } from './dr-posture.ts';
 import { synthesizeTemplates } from './estate-templates.ts';
+import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 
-function main(argv: readonly string[]): number {
+export const REPORT = defineCommand({
+  name: 'report',
+  summary:
+    'The DR posture of both profiles (OPS-3): RPO and RTO per failure scenario, computed from the synthesized templates.',
+  options: { write: { type: 'boolean', description: `also write it to ${DR_REPORT_DOC}` } },
+  examples: ['', '--write', '--json'],
+  json: true,
+  settings: ({ values }) => ({ write: values.write }),
+});
+
+function main(settings: { write: boolean }, context: RunContext): number {
   const profiles: { profile: string; rows: PostureRow[] }[] = [];
   for (const profile of PROFILE_NAMES) {
+    context.progress.step(`synthesizing profile ${profile}`);
     try {
       profiles.push({ profile, rows: posture(synthesizeTemplates(profile)) });
     } catch (error) {
       console.error(
         `Synthesis of profile ${profile} failed: ${error instanceof Error ? error.message : error}`,
       );
+      context.progress.done('failed');
       return 1;
     }
   }
-  for (const { profile, rows } of profiles)
-    console.log(`profile ${profile}\n\n${formatPostureTable(rows)}\n`);
-  if (argv.includes('--write')) {
+  context.progress.done();
+  context.result(
+    profiles,
+    profiles.map(({ profile, rows }) => `profile ${profile}\n\n${formatPostureTable(rows)}\n`).join('\n'),
+  );
+  if (settings.write) {
     writeFileSync(fileURLToPath(new URL(`../${DR_REPORT_DOC}`, import.meta.url)), drReportDocument(profiles));
-    console.log(`wrote ${DR_REPORT_DOC}`);
+    context.say(`wrote ${DR_REPORT_DOC}`);
   }
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = main(process.argv.slice(2));
-}
+if (isMain(import.meta.url)) process.exitCode = await REPORT.run(process.argv.slice(2), main);
