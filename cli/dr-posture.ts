@@ -57,8 +57,8 @@ export interface PostureRow {
 // service documentation says how fast it is (Aurora user guide: "High availability for Amazon Aurora",
 // "Using Amazon Aurora global databases").
 const AURORA_READER_FAILOVER_SECONDS = 60;
-const GLOBAL_DATABASE_LAG_SECONDS = 1;
-const GLOBAL_DATABASE_FAILOVER_SECONDS = 120;
+export const GLOBAL_DATABASE_LAG_SECONDS = 1;
+export const GLOBAL_DATABASE_FAILOVER_SECONDS = 120;
 // CloudFormation's defaults for AWS::Route53::HealthCheck when a property is left out.
 const HEALTH_CHECK_DEFAULT_INTERVAL = 30;
 const HEALTH_CHECK_DEFAULT_THRESHOLD = 3;

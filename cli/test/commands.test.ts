@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIAGRAM } from '../diagram.ts';
+import { FAILOVER } from '../failover.ts';
 import type { Command } from '../lib/usage.ts';
 import { PREFLIGHT } from '../preflight.ts';
 import { REPORT } from '../report.ts';
@@ -18,6 +19,16 @@ const COMMANDS: readonly [Command<unknown>, readonly string[], readonly string[]
       'unknown argument --rat',
       'missing <url>',
       '--window must be a number above 0 and at most 3600, got "x"',
+    ],
+  ],
+  [
+    FAILOVER,
+    ['--to', '--planned', '--allow-data-loss', '--max-lag', '--yes', '--dry-run', '--timeout', '--json'],
+    ['--planned', '--allow-data-loss', '--max-lag', '-5'],
+    [
+      '--to <region> is required',
+      '--max-lag needs a value',
+      '--planned and --allow-data-loss contradict each other (a switchover loses nothing)',
     ],
   ],
   [
