@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { App } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   backupCopyRegion,
@@ -20,6 +21,7 @@ import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
 import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
+import { DrillsStack } from '../lib/stacks/drills-stack.ts';
 import { EcsStack } from '../lib/stacks/ecs-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
@@ -125,11 +127,20 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     return engine;
   };
   const { fleet, asg, beanstalk, ecs, serverless } = config.engines;
+  // What a game day of each region may stop on: its engines' 5xx alarms.
+  const stopAlarms = new Map<Site['region'], cloudwatch.IAlarm[]>();
+  const watch = (region: Site['region'], alarm: cloudwatch.IAlarm) =>
+    stopAlarms.set(region, [...(stopAlarms.get(region) ?? []), alarm]);
   if (fleet.enabled) {
-    for (const region of fleet.regions) add(ec2Engine(new FleetStack(app, primary(region)), 'fleet'));
+    for (const region of fleet.regions)
+      watch(
+        region,
+        add(ec2Engine(new FleetStack(app, primary(region)), 'fleet')).service.rollbackAlarms.http5xx,
+      );
   }
   if (asg.enabled) {
-    for (const region of asg.regions) add(ec2Engine(new AsgStack(app, primary(region)), 'asg'));
+    for (const region of asg.regions)
+      watch(region, add(ec2Engine(new AsgStack(app, primary(region)), 'asg')).service.rollbackAlarms.http5xx);
   }
   // The other engines' services take their settings and database grants themselves.
   const engineService = (
@@ -148,6 +159,7 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     for (const region of ecs.regions) {
       const { service } = add(new EcsStack(app, primary(region)));
       engineService(region, 'ecs', service.taskSecurityGroup, service);
+      watch(region, service.rollbackAlarms.http5xx);
     }
   }
   if (serverless.enabled) {
@@ -156,6 +168,23 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
         new ServerlessStack(app, { ...primary(region), reachesDatabase: data.has(region) }),
       );
       engineService(region, 'serverless', service.function, service);
+    }
+  }
+  if (config.features.drills) {
+    for (const [region, alarms] of stopAlarms) {
+      const autoScaling = asg.enabled && asg.regions.includes(region);
+      const database = region === config.homeRegion && data.has(region);
+      const containers = ecs.enabled && ecs.regions.includes(region);
+      if (autoScaling || database || containers)
+        add(
+          new DrillsStack(app, {
+            ...primary(region),
+            stopAlarms: alarms,
+            autoScaling,
+            database,
+            ecs: containers,
+          }),
+        );
     }
   }
   return { stacks, foundations, data };
