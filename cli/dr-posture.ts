@@ -593,6 +593,44 @@ export function posture(input: AssemblyInput): PostureRow[] {
   return parameters === undefined ? rows : [...rows, parameters];
 }
 
+/** The designed figures a drill is held to, and where they come from. */
+export interface DrillDesign {
+  readonly rto: Figure;
+  readonly rpo: Figure;
+  readonly basis: string;
+}
+
+/**
+ * What a game day of `scenario` should cost the users, from the posture of the estate's templates: an AZ's
+ * power or the writer's failover is the AZ row; a task stop or a failed scale-out leaves serving capacity
+ * in place, so the users should see no error at all.
+ */
+export function drillDesign(scenario: string, rows: readonly PostureRow[]): DrillDesign {
+  if (scenario === 'az-power' || scenario === 'aurora-failover') {
+    const az = rows.find((r) => r.scenario.startsWith('an AZ'));
+    if (az === undefined) {
+      const reason = 'no AZ row in the posture';
+      return { rto: unknown(reason), rpo: unknown(reason), basis: reason };
+    }
+    return { rto: az.rto, rpo: az.rpo, basis: `the posture's row "${az.scenario}"` };
+  }
+  if (scenario === 'ecs-task-stop')
+    return {
+      rto: seconds(0),
+      rpo: seconds(0),
+      basis:
+        'the tasks left keep serving while the service starts others; the load balancer drains the stopped',
+    };
+  if (scenario === 'asg-capacity')
+    return {
+      rto: seconds(0),
+      rpo: seconds(0),
+      basis: 'a scale-out that cannot launch leaves the running instances serving',
+    };
+  const reason = `no design for the scenario ${scenario}`;
+  return { rto: unknown(reason), rpo: unknown(reason), basis: reason };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Output
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIAGRAM } from '../diagram.ts';
+import { DRILL } from '../drill.ts';
 import { FAILOVER } from '../failover.ts';
 import type { Command } from '../lib/usage.ts';
 import { PREFLIGHT } from '../preflight.ts';
@@ -62,6 +63,27 @@ const COMMANDS: readonly [Command<unknown>, readonly string[], readonly string[]
     ['--profile', '--json'],
     ['--json=1', '--profile'],
     ['--profile needs a value', '--json takes no value'],
+  ],
+  [
+    DRILL,
+    [
+      '--region',
+      '--url',
+      '--rate',
+      '--write-rate',
+      '--settle',
+      '--timeout',
+      '--log',
+      '--yes',
+      '--dry-run',
+      '--json',
+    ],
+    ['az-outage', '--url', 'ftp://x', '--yes', '--dry-run'],
+    [
+      '<scenario> takes one of az-power, aurora-failover, ecs-task-stop, asg-capacity, got "az-outage"',
+      '--url must be http or https',
+      '--yes and --dry-run contradict each other',
+    ],
   ],
   [DIAGRAM, [], ['out.md', '--check'], ['unknown argument --check', 'unexpected argument "out.md"']],
 ];
