@@ -1,18 +1,33 @@
 // npm run cost [-- --profile production] [--details]: what the estate of the user's config costs to run, per
 // stack and in total, per hour (normal and peak capacity) and per day, a lab weekend, and what a teardown
 // leaves billing. Offline: it reads the synthesized templates and the dated price table, never the bill.
-import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../infra/config/index.ts';
 import { estimateCost } from './cost/estimate.ts';
 import { loadPrices } from './cost/prices.ts';
 import { formatEstimate } from './cost/render.ts';
 import { synthesizeStacks } from './estate-templates.ts';
-import { profileArgument } from './synth.ts';
+import { defineCommand, isMain } from './lib/usage.ts';
 
-function main(argv: readonly string[]): number {
+export const COST = defineCommand({
+  name: 'cost',
+  summary:
+    'What the estate of your config costs to run, per stack and in total: per hour at normal and peak capacity, per day, a lab weekend, and what a teardown leaves billing. Exits 1 when a resource type is unpriced.',
+  options: {
+    profile: {
+      type: 'string',
+      value: '<lab|production>',
+      description: "the config profile (default: the config's)",
+    },
+    details: { type: 'boolean', description: 'every priced resource of every stack' },
+  },
+  examples: ['', '--profile production --details'],
+  settings: ({ values }) => ({ profile: values.profile, details: values.details }),
+});
+
+function main(settings: { profile?: string; details: boolean }): number {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig({ profile: profileArgument(argv) });
+    config = loadConfig({ profile: settings.profile });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -21,10 +36,8 @@ function main(argv: readonly string[]): number {
     throw error;
   }
   const estimate = estimateCost(synthesizeStacks(config), loadPrices());
-  console.log(formatEstimate(estimate, config.profile, argv.includes('--details')));
+  console.log(formatEstimate(estimate, config.profile, settings.details));
   return estimate.stacks.some((s) => s.unpriced.length > 0) ? 1 : 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = main(process.argv.slice(2));
-}
+if (isMain(import.meta.url)) process.exitCode = await COST.run(process.argv.slice(2), main);

@@ -8,8 +8,26 @@ import {
   architectureMermaid,
   defaultEstateStacks,
 } from './architecture.ts';
+import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 
-const target = fileURLToPath(new URL(`../${ARCHITECTURE_DOC}`, import.meta.url));
-const stacks = defaultEstateStacks();
-writeFileSync(target, architectureDocument(architectureMermaid(stacks)));
-console.log(`wrote ${ARCHITECTURE_DOC} (${stacks.length} stacks)`);
+export const DIAGRAM = defineCommand({
+  name: 'diagram',
+  summary: `Draws the architecture of the default estate as Mermaid from the synthesized assembly (OPS-4) into ${ARCHITECTURE_DOC}.`,
+  options: {},
+  examples: [''],
+  settings: () => ({}),
+});
+
+function main(_settings: object, context: RunContext): number {
+  context.progress.step('synthesizing the default estate');
+  const stacks = defaultEstateStacks();
+  context.progress.done();
+  writeFileSync(
+    fileURLToPath(new URL(`../${ARCHITECTURE_DOC}`, import.meta.url)),
+    architectureDocument(architectureMermaid(stacks)),
+  );
+  context.say(`wrote ${ARCHITECTURE_DOC} (${stacks.length} stacks)`);
+  return 0;
+}
+
+if (isMain(import.meta.url)) process.exitCode = await DIAGRAM.run(process.argv.slice(2), main);

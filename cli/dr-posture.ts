@@ -1,6 +1,7 @@
 // The DR posture report (OPS-3): RPO and RTO per failure scenario, read from the synthesized templates.
 // Every figure is computed from a resource or property of a template and names it; what a template cannot
 // say (how long a restore takes, a schedule this parser does not read) is printed as such, never guessed.
+import { DRILL_LOG, type DrillLogEntry } from './drill/log.ts';
 
 /** A CloudFormation template, as far as this report reads it. */
 export interface Template {
@@ -51,14 +52,22 @@ export interface PostureRow {
   readonly from: readonly string[];
   /** Fallbacks, caveats and why a figure is unknown. */
   readonly notes: readonly string[];
+  /** The designed recovery, step by step, each with its time budget; the RTO is their sum. */
+  readonly steps?: readonly RecoveryStep[];
+}
+
+/** One step of a designed recovery: what happens or what the operator runs, and how long it may take. */
+export interface RecoveryStep {
+  readonly what: string;
+  readonly budget: Figure;
 }
 
 // Documented behaviour of the mechanisms the templates select; the templates say which mechanism, the
 // service documentation says how fast it is (Aurora user guide: "High availability for Amazon Aurora",
 // "Using Amazon Aurora global databases").
 const AURORA_READER_FAILOVER_SECONDS = 60;
-const GLOBAL_DATABASE_LAG_SECONDS = 1;
-const GLOBAL_DATABASE_FAILOVER_SECONDS = 120;
+export const GLOBAL_DATABASE_LAG_SECONDS = 1;
+export const GLOBAL_DATABASE_FAILOVER_SECONDS = 120;
 // CloudFormation's defaults for AWS::Route53::HealthCheck when a property is left out.
 const HEALTH_CHECK_DEFAULT_INTERVAL = 30;
 const HEALTH_CHECK_DEFAULT_THRESHOLD = 3;
@@ -263,12 +272,19 @@ function azRow(db: HomeDatabase | undefined): PostureRow {
       ),
     );
   let rto: Figure;
+  let steps: RecoveryStep[] = [];
   if (writer === undefined) {
     rto = unknown('cannot tell the writer among the instances');
     notes.push(`RTO unknown: ${instances.length} instances, none created before the others`);
   } else if (elsewhere.length > 0) {
     rto = seconds(AURORA_READER_FAILOVER_SECONDS, '≤');
     notes.push(`Aurora failover to the reader ${elsewhere.map((r) => r.id).join(', ')} in another AZ`);
+    steps = [
+      {
+        what: `automatic: Aurora promotes the reader in ${elsewhere.map((r) => String(prop(r, 'AvailabilityZone'))).join(', ')}; the cluster endpoint follows, nothing to run`,
+        budget: rto,
+      },
+    ];
   } else {
     rto = { kind: 'not computed', text: 'instance replacement: minutes (not computed)' };
     notes.push(
@@ -276,8 +292,9 @@ function azRow(db: HomeDatabase | undefined): PostureRow {
         ? 'no reader: Aurora replaces the writer in a healthy AZ'
         : 'no reader pinned to another AZ than the writer',
     );
+    steps = [{ what: 'automatic: Aurora replaces the writer in a healthy AZ', budget: rto }];
   }
-  return { scenario, rpo, rto, from, notes };
+  return { scenario, rpo, rto, from, notes, steps };
 }
 
 /** The most frequent backup rule that copies into one of `destinations`, with the facts it rests on. */
@@ -420,6 +437,90 @@ function regionRow(input: AssemblyInput, db: HomeDatabase | undefined): PostureR
   return { scenario, rpo, rto, from, notes };
 }
 
+// The database's region lost, recovered by `npm run failover` (cli/failover.ts): the operator's budget for
+// reading the lag and for the endpoint parameters to follow a role change event; the managed failover is
+// Aurora's documented figure.
+const LAG_CHECK_SECONDS = MINUTE;
+const ENDPOINT_FOLLOW_SECONDS = MINUTE;
+
+/** The global database's home region lost: `npm run failover` moves the writer to a secondary. */
+function databaseRow(input: AssemblyInput, db: HomeDatabase | undefined): PostureRow | undefined {
+  if (db === undefined || db.global === undefined) return undefined;
+  const globalId = prop(db.global, 'GlobalClusterIdentifier');
+  const home = db.cluster.stack;
+  const secondaries = resources(input, 'AWS::RDS::DBCluster').filter(
+    (c) => prop(c, 'GlobalClusterIdentifier') === globalId && c.stack.region !== home.region,
+  );
+  const target = secondaries[0]?.stack.region;
+  if (target === undefined) return undefined;
+  const from = [
+    fact(db.global, `GlobalClusterIdentifier: ${String(globalId)}`),
+    ...secondaries.map((s) => fact(s, `GlobalClusterIdentifier: ${String(globalId)}`)),
+  ];
+  const group = resources(input, 'AWS::RDS::DBClusterParameterGroup').find(
+    (g) => g.stack === home && pointsAt(prop(db.cluster, 'DBClusterParameterGroupName'), g.id),
+  );
+  const bound = group === undefined ? undefined : record(prop(group, 'Parameters'))['rds.global_db_rpo'];
+  let rpo = seconds(GLOBAL_DATABASE_LAG_SECONDS, '≈');
+  if (group !== undefined && bound !== undefined && Number.isFinite(Number(bound))) {
+    rpo = seconds(Number(bound), '≤');
+    from.push(fact(group, `rds.global_db_rpo: ${String(bound)}`));
+  }
+  const steps: RecoveryStep[] = [
+    {
+      what: `npm run failover -- --to ${target}: reads ${target}'s replication lag, refused above the RPO without --allow-data-loss`,
+      budget: seconds(LAG_CHECK_SECONDS, '≤'),
+    },
+    {
+      what: `rds:FailoverGlobalCluster to ${target}; waits until ${target} is the writer`,
+      budget: seconds(GLOBAL_DATABASE_FAILOVER_SECONDS, '≤'),
+    },
+    {
+      what: "every region's endpoint parameter names the new writer (the role change event's function); no redeploy",
+      budget: seconds(ENDPOINT_FOLLOW_SECONDS, '≤'),
+    },
+  ];
+  return {
+    scenario: `the database's region (${home.region})`,
+    rpo,
+    rto: seconds(LAG_CHECK_SECONDS + GLOBAL_DATABASE_FAILOVER_SECONDS + ENDPOINT_FOLLOW_SECONDS, '≤'),
+    from,
+    notes: ['by command: npm run failover prints each step with its time'],
+    steps,
+  };
+}
+
+// The account-loss runbook's budget per step (DR-3): designed, not yet run by a command.
+const RECOVERY_POINTS_SECONDS = 5 * MINUTE;
+const REDEPLOY_SECONDS = 40 * MINUTE;
+const DNS_SWITCH_SECONDS = 5 * MINUTE;
+const VERIFY_SECONDS = 10 * MINUTE;
+const RUNBOOK_SECONDS = RECOVERY_POINTS_SECONDS + REDEPLOY_SECONDS + DNS_SWITCH_SECONDS + VERIFY_SECONDS;
+
+/** The designed recovery of the primary account's loss, from the vaults of the recovery account. */
+function accountRunbook(vaults: readonly string[], account: string): RecoveryStep[] {
+  return [
+    {
+      what: `list the newest recovery point of each resource and its age in ${vaults.join(', ')}`,
+      budget: seconds(RECOVERY_POINTS_SECONDS, '≤'),
+    },
+    {
+      what: `deploy the estate into the recovery account ${account}, the database restored from its newest recovery point`,
+      budget: seconds(REDEPLOY_SECONDS, '≤'),
+    },
+    {
+      what: "DNS switch: the domain's records to the recovery account's endpoints",
+      budget: seconds(DNS_SWITCH_SECONDS, '≤'),
+    },
+    {
+      what: 'verify: the public endpoint answers right from the recovered data',
+      budget: seconds(VERIFY_SECONDS, '≤'),
+    },
+  ];
+}
+
+const RUNBOOK_NOTE = 'RTO: the designed runbook, not automated yet: npm run recover comes next';
+
 /** The account row and the landing vaults it found, which the account-and-region row starts from. */
 function accountRows(input: AssemblyInput, db: HomeDatabase | undefined): PostureRow[] {
   if (db === undefined) {
@@ -430,13 +531,9 @@ function accountRows(input: AssemblyInput, db: HomeDatabase | undefined): Postur
   const home = db.cluster.stack;
   const primary = home.account;
   const account = copyPath(input, db, (vault) => vault.account !== primary, 'into another account');
-  const accountRow: PostureRow = {
-    scenario: `primary account (${primary})`,
-    rpo: account.rpo,
-    rto: RESTORE,
-    from: account.from,
-    notes: account.notes,
-  };
+  const recovery = account.vaults[0]?.stack.account;
+  const landed = account.vaults.map((v) => `${String(prop(v, 'BackupVaultName'))} (${v.stack.region})`);
+  const onwards: string[] = [];
 
   // Losing the home region too leaves only what reached another region of the other account: the landing
   // vaults outside the home region count as they are, the others need a scheduled relay onwards.
@@ -455,6 +552,7 @@ function accountRows(input: AssemblyInput, db: HomeDatabase | undefined): Postur
       continue;
     }
     from.push(...relay.from);
+    onwards.push(`${relay.to.name} (${relay.to.region})`);
     relays.push({ vault, interval: scheduleInterval(relay.schedule) });
   }
   let rpo: Figure;
@@ -473,12 +571,26 @@ function accountRows(input: AssemblyInput, db: HomeDatabase | undefined): Postur
       notes.push(`backup rule ${duration(plan.seconds)} + relay ${duration(Math.min(...read))}`);
     }
   }
+  // Without a landed copy there is nothing to restore from: the restore stays not computed.
+  const runbook = (vaults: readonly string[]): { rto: Figure; steps?: RecoveryStep[] } =>
+    recovery === undefined || vaults.length === 0
+      ? { rto: RESTORE }
+      : { rto: seconds(RUNBOOK_SECONDS, '≤'), steps: accountRunbook(vaults, recovery) };
+  const accountRecovery = runbook([...landed, ...onwards]);
+  const accountRow: PostureRow = {
+    scenario: `primary account (${primary})`,
+    rpo: account.rpo,
+    from: account.from,
+    notes: accountRecovery.steps === undefined ? account.notes : [...account.notes, RUNBOOK_NOTE],
+    ...accountRecovery,
+  };
+  const bothRecovery = runbook(onwards);
   const bothRow: PostureRow = {
     scenario: `primary account + ${home.region}`,
     rpo,
-    rto: RESTORE,
     from,
-    notes,
+    notes: bothRecovery.steps === undefined ? notes : [...notes, RUNBOOK_NOTE],
+    ...bothRecovery,
   };
   return [accountRow, bothRow];
 }
@@ -487,7 +599,10 @@ function accountRows(input: AssemblyInput, db: HomeDatabase | undefined): Postur
  * A scheduled EventBridge rule in the vault's stack whose target function is told a backup vault in another
  * region of the same account: what moves a landed copy out of the home region.
  */
-function relayOf(input: AssemblyInput, vault: Found): { schedule: unknown; from: string[] } | undefined {
+function relayOf(
+  input: AssemblyInput,
+  vault: Found,
+): { schedule: unknown; from: string[]; to: VaultArn } | undefined {
   const inStack = (type: string) => resources(input, type).filter((r) => r.stack === vault.stack);
   for (const fn of inStack('AWS::Lambda::Function')) {
     const variables = record(record(prop(fn, 'Environment')).Variables);
@@ -509,6 +624,7 @@ function relayOf(input: AssemblyInput, vault: Found): { schedule: unknown; from:
     if (rule === undefined) continue;
     return {
       schedule: prop(rule, 'ScheduleExpression'),
+      to: onwards.arn,
       from: [
         fact(fn, `${onwards.k}: ${onwards.arn.name} (${onwards.arn.region})`),
         fact(rule, `ScheduleExpression: ${String(prop(rule, 'ScheduleExpression'))} → ${fn.id}`),
@@ -588,9 +704,134 @@ function parameterRow(input: AssemblyInput, primary: string | undefined): Postur
 /** Every scenario of the estate in `input`, most likely failure first. */
 export function posture(input: AssemblyInput): PostureRow[] {
   const db = homeDatabase(input);
-  const rows = [azRow(db), regionRow(input, db), ...accountRows(input, db)];
+  const database = databaseRow(input, db);
+  const rows = [
+    azRow(db),
+    ...(database === undefined ? [] : [database]),
+    regionRow(input, db),
+    ...accountRows(input, db),
+  ];
   const parameters = parameterRow(input, db?.cluster.stack.account);
-  return parameters === undefined ? rows : [...rows, parameters];
+  if (parameters === undefined) return rows;
+  // The parameters come back with the account runbook's deploy, from the replicated export.
+  const account = rows.find((r) => r.scenario.startsWith('primary account (') && r.steps !== undefined);
+  return account === undefined
+    ? [...rows, parameters]
+    : [
+        ...rows,
+        {
+          ...parameters,
+          rto: account.rto,
+          notes: [...parameters.notes, `RTO: restored by the deploy of the ${account.scenario} runbook`],
+        },
+      ];
+}
+
+/** The designed figures a drill is held to, and where they come from. */
+export interface DrillDesign {
+  readonly rto: Figure;
+  readonly rpo: Figure;
+  readonly basis: string;
+}
+
+/**
+ * What a game day of `scenario` should cost the users, from the posture of the estate's templates: an AZ's
+ * power or the writer's failover is the AZ row; a task stop or a failed scale-out leaves serving capacity
+ * in place, so the users should see no error at all.
+ */
+export function drillDesign(scenario: string, rows: readonly PostureRow[]): DrillDesign {
+  if (scenario === 'az-power' || scenario === 'aurora-failover') {
+    const az = rows.find((r) => r.scenario.startsWith('an AZ'));
+    if (az === undefined) {
+      const reason = 'no AZ row in the posture';
+      return { rto: unknown(reason), rpo: unknown(reason), basis: reason };
+    }
+    return { rto: az.rto, rpo: az.rpo, basis: `the posture's row "${az.scenario}"` };
+  }
+  if (scenario === 'ecs-task-stop')
+    return {
+      rto: seconds(0),
+      rpo: seconds(0),
+      basis:
+        'the tasks left keep serving while the service starts others; the load balancer drains the stopped',
+    };
+  if (scenario === 'asg-capacity')
+    return {
+      rto: seconds(0),
+      rpo: seconds(0),
+      basis: 'a scale-out that cannot launch leaves the running instances serving',
+    };
+  const reason = `no design for the scenario ${scenario}`;
+  return { rto: unknown(reason), rpo: unknown(reason), basis: reason };
+}
+
+/** The newest drill of a scenario beside the figures the posture designs for it now. */
+export interface DrillRow {
+  readonly scenario: string;
+  /** When it started, ISO 8601. */
+  readonly at: string;
+  readonly region: string;
+  /** FIS's final state, with the stopping alarms. */
+  readonly outcome: string;
+  readonly designed: { readonly rto: string; readonly rpo: string };
+  readonly measured: { readonly rto: string; readonly rpo: string };
+}
+
+const measuredSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The newest drill of each scenario of `drills` (lastDrills), by scenario name. */
+export function drillRows(
+  rows: readonly PostureRow[],
+  drills: ReadonlyMap<string, DrillLogEntry>,
+): DrillRow[] {
+  return [...drills.values()]
+    .sort((a, b) => a.scenario.localeCompare(b.scenario))
+    .map((entry) => {
+      const design = drillDesign(entry.scenario, rows);
+      return {
+        scenario: entry.scenario,
+        at: entry.at,
+        region: entry.region,
+        outcome:
+          entry.stoppedBy.length > 0 ? `${entry.outcome} by ${entry.stoppedBy.join(', ')}` : entry.outcome,
+        designed: { rto: formatFigure(design.rto), rpo: formatFigure(design.rpo) },
+        measured: {
+          rto: entry.rtoMs === null ? 'not recovered' : measuredSeconds(entry.rtoMs),
+          rpo:
+            entry.writes === undefined
+              ? 'not measured'
+              : `${measuredSeconds(entry.writes.rpoMs)} (${entry.writes.lost} of ${entry.writes.acknowledged} writes lost)`,
+        },
+      };
+    });
+}
+
+/** The last drills as a table, or how to run the first. */
+export function formatDrillTable(drills: readonly DrillRow[]): string {
+  if (drills.length === 0)
+    return 'no drill logged yet: `npm run drill -- <scenario> --yes` measures one and logs it';
+  const cells = [
+    ['drill', 'started', 'region', 'outcome', 'RTO designed', 'measured', 'RPO designed', 'measured'],
+    ...drills.map((d) => [
+      d.scenario,
+      d.at,
+      d.region,
+      d.outcome,
+      d.designed.rto,
+      d.measured.rto,
+      d.designed.rpo,
+      d.measured.rpo,
+    ]),
+  ];
+  const widths = (cells[0] ?? []).map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
+  return cells
+    .map((c) =>
+      c
+        .map((v, i) => v.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -627,7 +868,8 @@ export function formatFigure(figure: Figure): string {
 export function formatPostureTable(rows: readonly PostureRow[]): string {
   const header = ['scenario', 'RPO', 'RTO', 'from'];
   const blocks = rows.map((r) => {
-    const lines = [...r.from, ...r.notes.map((n) => `- ${n}`)];
+    const steps = (r.steps ?? []).map((step, i) => `${i + 1}. ${step.what}: ${formatFigure(step.budget)}`);
+    const lines = [...r.from, ...steps, ...r.notes.map((n) => `- ${n}`)];
     return (lines.length === 0 ? [''] : lines).map((line, i) =>
       i === 0 ? [r.scenario, formatFigure(r.rpo), formatFigure(r.rto), line] : ['', '', '', line],
     );
@@ -648,22 +890,29 @@ export const DR_REPORT_DOC = 'docs/dr-report.md';
 
 /** The whole of docs/dr-report.md: one table per profile. */
 export function drReportDocument(
-  profiles: readonly { profile: string; rows: readonly PostureRow[] }[],
+  profiles: readonly { profile: string; rows: readonly PostureRow[]; drills: readonly DrillRow[] }[],
 ): string {
   return [
     '# DR posture',
     '',
     'Generated by `npm run report -- --write` from the synthesized templates of the default estate; do not',
-    'edit. Per failure scenario, the recovery point and time objectives and the template facts (stack,',
-    'resource, property) each figure was computed from. Designed figures, not measured ones: the game-day',
-    'drills (OPS-1) will measure them. "not computed" means the templates hold no number for it; "unknown"',
-    'means they do, in a form the report cannot read.',
+    'edit. Per failure scenario, the recovery point and time objectives, the designed recovery steps with',
+    'their time budgets, and the template facts (stack, resource, property) each figure was computed from.',
+    'Under "last drills", the newest game day of each scenario (`npm run drill`, logged in',
+    `${DRILL_LOG}) measured beside the designed figures. "not computed" means the templates hold no`,
+    'number for it; "unknown" means they do, in a form the report cannot read.',
     '',
-    ...profiles.flatMap(({ profile, rows }) => [
+    ...profiles.flatMap(({ profile, rows, drills }) => [
       `## ${profile}`,
       '',
       '```text',
       formatPostureTable(rows),
+      '```',
+      '',
+      '### last drills',
+      '',
+      '```text',
+      formatDrillTable(drills),
       '```',
       '',
     ]),

@@ -1,11 +1,10 @@
-// npm run preflight [-- --primary-profile NAME] [--recovery-profile NAME] [--profile PROFILE]: read-only
+// npm run preflight [-- options] (--help for them): read-only
 // checks of both accounts before a first deploy (OPS-6) — identities, bootstrap, quotas against the
 // profile's peak, the organization for cross-account backup, service-linked roles, and the platform and
 // engine versions the estate asks for — one row each with its fix. Exit 1 on a blocker, 2 on bad input.
 
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { type EstateConfig, loadConfig } from '../infra/config/index.ts';
+import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 import type { AccountProfiles } from './preflight/clients.ts';
 
 /** The command line. */
@@ -16,31 +15,45 @@ export interface PreflightArguments {
   readonly profiles: AccountProfiles;
 }
 
-/** Throws on an unknown flag or a flag without its value: a typo must not silently read another account. */
-export function parsePreflightArguments(argv: readonly string[]): PreflightArguments {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      'primary-profile': { type: 'string' },
-      'recovery-profile': { type: 'string' },
-      profile: { type: 'string' },
+export const PREFLIGHT = defineCommand({
+  name: 'preflight',
+  summary:
+    "Read-only checks of both accounts before a first deploy (OPS-6): identities, bootstrap, quotas against the profile's peak, the organization for cross-account backup, service-linked roles, and the platform and engine versions the estate asks for, one row each with its fix. Exit 1 on a blocker.",
+  options: {
+    'primary-profile': {
+      type: 'string',
+      value: '<name>',
+      description: 'AWS CLI profile of the primary account',
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  const primary = values['primary-profile'];
-  const recovery = values['recovery-profile'];
-  return {
-    estateProfile: values.profile,
-    profiles: { ...(primary ? { primary } : {}), ...(recovery ? { recovery } : {}) },
-  };
-}
+    'recovery-profile': {
+      type: 'string',
+      value: '<name>',
+      description: 'AWS CLI profile of the recovery account',
+    },
+    profile: {
+      type: 'string',
+      value: '<lab|production>',
+      description: "the config profile (default: the config's)",
+    },
+  },
+  examples: ['--primary-profile prod --recovery-profile dr', '--profile production --json'],
+  json: true,
+  settings({ values }): PreflightArguments {
+    const primary = values['primary-profile'];
+    const recovery = values['recovery-profile'];
+    return {
+      estateProfile: values.profile,
+      profiles: { ...(primary ? { primary } : {}), ...(recovery ? { recovery } : {}) },
+    };
+  },
+});
 
-async function main(argv: readonly string[]): Promise<number> {
-  let args: PreflightArguments;
+/** Throws on an unknown flag or a flag without its value: a typo must not silently read another account. */
+export const parsePreflightArguments = (argv: readonly string[]): PreflightArguments => PREFLIGHT.parse(argv);
+
+async function main(args: PreflightArguments, context: RunContext): Promise<number> {
   let config: EstateConfig;
   try {
-    args = parsePreflightArguments(argv);
     config = loadConfig({ profile: args.estateProfile });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
@@ -59,20 +72,21 @@ async function main(argv: readonly string[]): Promise<number> {
     import('./preflight/run.ts'),
     import('./preflight/report.ts'),
   ]);
-  console.log(`Synthesizing the ${config.profile} estate to learn where it deploys…`);
+  context.progress.step(`synthesizing the ${config.profile} estate to learn where it deploys`);
   let assembly: ReturnType<typeof synthesizeEstate>;
   try {
     assembly = synthesizeEstate(config);
   } catch (error) {
+    context.progress.done('failed');
     console.error(`Synthesis failed: ${error instanceof Error ? error.message : error}`);
     return 1;
   }
+  context.progress.step('reading both accounts');
   const clients = await awsClients(config.homeRegion, args.profiles);
   const rows = await runPreflight(config, assembly, clients, args.profiles);
-  console.log(`\n${report.formatRows(rows)}\n\n${report.summaryLine(rows)}`);
+  context.progress.done();
+  context.result(rows, `\n${report.formatRows(rows)}\n\n${report.summaryLine(rows)}`);
   return report.exitCode(rows);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+if (isMain(import.meta.url)) process.exitCode = await PREFLIGHT.run(process.argv.slice(2), main);

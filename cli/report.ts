@@ -1,38 +1,72 @@
-// npm run report [-- --write]: the DR posture of both profiles (OPS-3), computed from the synthesized
-// templates; --write also puts it in docs/dr-report.md.
+// npm run report [-- --write] [--json]: the DR posture of both profiles (OPS-3), computed from the synthesized
+// templates, with the last drill of each scenario from docs/drills.jsonl; --write also puts it in
+// docs/dr-report.md.
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { PROFILE_NAMES } from '../infra/config/index.ts';
 import {
   DR_REPORT_DOC,
+  type DrillRow,
+  drillRows,
   drReportDocument,
+  formatDrillTable,
   formatPostureTable,
   type PostureRow,
   posture,
 } from './dr-posture.ts';
+import { DRILL_LOG, lastDrills, readDrills } from './drill/log.ts';
 import { synthesizeTemplates } from './estate-templates.ts';
+import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 
-function main(argv: readonly string[]): number {
-  const profiles: { profile: string; rows: PostureRow[] }[] = [];
+export const REPORT = defineCommand({
+  name: 'report',
+  summary:
+    'The DR posture of both profiles (OPS-3): RPO, RTO and the designed recovery steps per failure scenario, computed from the synthesized templates, and the last drill of each scenario.',
+  options: { write: { type: 'boolean', description: `also write it to ${DR_REPORT_DOC}` } },
+  examples: ['', '--write', '--json'],
+  json: true,
+  settings: ({ values }) => ({ write: values.write }),
+});
+
+const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+function main(settings: { write: boolean }, context: RunContext): number {
+  let drills: ReturnType<typeof lastDrills>;
+  try {
+    drills = lastDrills(readDrills(root(DRILL_LOG)));
+  } catch (error) {
+    console.error(`The drill log cannot be read: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  }
+  const profiles: { profile: string; rows: PostureRow[]; drills: DrillRow[] }[] = [];
   for (const profile of PROFILE_NAMES) {
+    context.progress.step(`synthesizing profile ${profile}`);
     try {
-      profiles.push({ profile, rows: posture(synthesizeTemplates(profile)) });
+      const rows = posture(synthesizeTemplates(profile));
+      profiles.push({ profile, rows, drills: drillRows(rows, drills) });
     } catch (error) {
       console.error(
         `Synthesis of profile ${profile} failed: ${error instanceof Error ? error.message : error}`,
       );
+      context.progress.done('failed');
       return 1;
     }
   }
-  for (const { profile, rows } of profiles)
-    console.log(`profile ${profile}\n\n${formatPostureTable(rows)}\n`);
-  if (argv.includes('--write')) {
-    writeFileSync(fileURLToPath(new URL(`../${DR_REPORT_DOC}`, import.meta.url)), drReportDocument(profiles));
-    console.log(`wrote ${DR_REPORT_DOC}`);
+  context.progress.done();
+  context.result(
+    profiles,
+    profiles
+      .map(
+        ({ profile, rows, drills }) =>
+          `profile ${profile}\n\n${formatPostureTable(rows)}\n\nlast drills\n\n${formatDrillTable(drills)}\n`,
+      )
+      .join('\n'),
+  );
+  if (settings.write) {
+    writeFileSync(root(DR_REPORT_DOC), drReportDocument(profiles));
+    context.say(`wrote ${DR_REPORT_DOC}`);
   }
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = main(process.argv.slice(2));
-}
+if (isMain(import.meta.url)) process.exitCode = await REPORT.run(process.argv.slice(2), main);

@@ -1,12 +1,12 @@
-// npm run synth [-- --profile production]: the whole estate into cdk.out, with the built-in template
+// npm run synth [-- --profile production] [--json]: the whole estate into cdk.out, with the built-in template
 // validation and cdk-nag, then one line per stack and the wall time.
 import { rmSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildEstate } from '../infra/bin/estate.ts';
 import { ConfigError, loadConfig } from '../infra/config/index.ts';
 import { createEstateApp } from '../infra/lib/app.ts';
 import { deployWaves } from '../infra/lib/waves.ts';
+import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 
 /** One row of the synth summary. */
 export interface StackSummary {
@@ -46,18 +46,26 @@ export function formatTable(rows: readonly StackSummary[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
-/** `--profile production` or `--profile=production`. */
-export function profileArgument(argv: readonly string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--profile' || a.startsWith('--profile='));
-  if (i < 0) return undefined;
-  const arg = argv[i] ?? '';
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
-}
+export const SYNTH = defineCommand({
+  name: 'synth',
+  summary:
+    'The whole estate into cdk.out, with the built-in template validation and cdk-nag, then one line per stack (account, region, resources, deploy wave) and the wall time.',
+  options: {
+    profile: {
+      type: 'string',
+      value: '<lab|production>',
+      description: "the config profile (default: the config's)",
+    },
+  },
+  examples: ['', '--profile production --json'],
+  json: true,
+  settings: ({ values }) => ({ profile: values.profile }),
+});
 
-function main(): number {
+function main(settings: { profile?: string }, context: RunContext): number {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig({ profile: profileArgument(process.argv.slice(2)) });
+    config = loadConfig({ profile: settings.profile });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -68,26 +76,27 @@ function main(): number {
   const outdir = 'cdk.out';
   rmSync(outdir, { recursive: true, force: true });
   const started = performance.now();
+  context.progress.step(`synthesizing the ${config.profile} estate`);
   const app = createEstateApp({ outdir, builtinValidation: true });
   buildEstate(app, config);
   let assembly: CloudAssembly;
   try {
     assembly = app.synth();
   } catch (error) {
+    context.progress.done('failed');
     console.error(error instanceof Error ? error.message : String(error));
     console.error(`Synthesis failed: see ${outdir}/validation-report.json`);
     return 1;
   }
+  context.progress.done();
   const seconds = (performance.now() - started) / 1000;
   const rows = summarize(assembly);
-  console.log(formatTable(rows));
   const resources = rows.reduce((n, r) => n + r.resources, 0);
-  console.log(
-    `\n${rows.length} stacks, ${resources} resources, profile ${config.profile}: synthesized into ${outdir} in ${seconds.toFixed(1)} s (built-in validation and cdk-nag on)`,
+  context.result(
+    { profile: config.profile, outdir, seconds, stacks: rows },
+    `${formatTable(rows)}\n\n${rows.length} stacks, ${resources} resources, profile ${config.profile}: synthesized into ${outdir} in ${seconds.toFixed(1)} s (built-in validation and cdk-nag on)`,
   );
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = main();
-}
+if (isMain(import.meta.url)) process.exitCode = await SYNTH.run(process.argv.slice(2), main);

@@ -1,9 +1,7 @@
-// npm run teardown [-- --yes] [--primary-profile NAME] [--recovery-profile NAME] [--delete-snapshots]
-// [--delete-protecting-keys] [--profile PROFILE]: the estate of the user's config destroyed in reverse deploy order across both
+// npm run teardown [-- --yes] [options] (--help for them): the estate of the user's config destroyed in reverse deploy order across both
 // accounts, then what its stacks keep (GOV-6, OPS-5). Without --yes it only prints the plan and, for a real
 // estate, what it would do there.
 
-import { pathToFileURL } from 'node:url';
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -15,7 +13,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { type EstateConfig, loadConfig } from '../infra/config/index.ts';
 import { synthesizeStacks } from './estate-templates.ts';
-import { profileArgument } from './synth.ts';
+import { seconds } from './lib/progress.ts';
+import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 import {
   executePlan,
   formatSummary,
@@ -34,42 +33,56 @@ export interface TeardownArguments {
   readonly profiles: { readonly primary?: string; readonly recovery?: string };
 }
 
-const FLAGS = new Set(['--yes', '--dry-run', '--delete-snapshots', '--delete-protecting-keys']);
-const VALUED = new Set(['--primary-profile', '--recovery-profile', '--profile']);
+export const TEARDOWN = defineCommand({
+  name: 'teardown',
+  summary:
+    'The estate of your config destroyed in reverse deploy order across both accounts, then what its stacks keep (GOV-6, OPS-5). Without --yes it only prints the plan and, for a real estate, what it would do there.',
+  options: {
+    yes: { type: 'boolean', description: 'execute (without it: a dry run that changes nothing)' },
+    'dry-run': { type: 'boolean', description: 'print the plan and read the accounts only (the default)' },
+    'delete-snapshots': {
+      type: 'boolean',
+      description: 'also delete the snapshots and recovery points the stacks keep',
+    },
+    'delete-protecting-keys': {
+      type: 'boolean',
+      description: 'also schedule deletion of keys that still protect kept data',
+    },
+    'primary-profile': {
+      type: 'string',
+      value: '<name>',
+      description: 'AWS CLI profile of the primary account',
+    },
+    'recovery-profile': {
+      type: 'string',
+      value: '<name>',
+      description: 'AWS CLI profile of the recovery account',
+    },
+    profile: {
+      type: 'string',
+      value: '<lab|production>',
+      description: "the config profile (default: the config's)",
+    },
+  },
+  examples: ['--profile production', '--yes --primary-profile prod --recovery-profile dr'],
+  settings({ values }, problems): TeardownArguments {
+    if (values.yes && values['dry-run']) problems.push('--yes and --dry-run contradict each other');
+    const primary = values['primary-profile'];
+    const recovery = values['recovery-profile'];
+    return {
+      yes: values.yes,
+      deleteSnapshots: values['delete-snapshots'],
+      deleteProtectingKeys: values['delete-protecting-keys'],
+      estateProfile: values.profile,
+      profiles: { ...(primary ? { primary } : {}), ...(recovery ? { recovery } : {}) },
+    };
+  },
+});
 
 /** Throws on an unknown flag: a typo must not turn into a default, least of all here. */
-export function parseArguments(argv: readonly string[]): TeardownArguments {
-  const value = (flag: string) => {
-    const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
-    if (i < 0) return undefined;
-    const arg = argv[i] ?? '';
-    const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
-    if (v === undefined || v === '' || v.startsWith('--')) throw new Error(`${flag} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const flag = arg.split('=')[0] ?? '';
-    if (VALUED.has(flag)) {
-      if (!arg.includes('=')) i++;
-    } else if (!FLAGS.has(arg)) {
-      throw new Error(`unknown argument ${arg}`);
-    }
-  }
-  const yes = argv.includes('--yes');
-  if (yes && argv.includes('--dry-run')) throw new Error('--yes and --dry-run contradict each other');
-  const primary = value('--primary-profile');
-  const recovery = value('--recovery-profile');
-  return {
-    yes,
-    deleteSnapshots: argv.includes('--delete-snapshots'),
-    deleteProtectingKeys: argv.includes('--delete-protecting-keys'),
-    estateProfile: profileArgument(argv),
-    profiles: { ...(primary ? { primary } : {}), ...(recovery ? { recovery } : {}) },
-  };
-}
+export const parseArguments = (argv: readonly string[]): TeardownArguments => TEARDOWN.parse(argv);
 
-function awsDeps(config: EstateConfig, args: TeardownArguments): TeardownDeps {
+function awsDeps(config: EstateConfig, args: TeardownArguments, log: (line: string) => void): TeardownDeps {
   const credentials = (role: AccountRole) => {
     const profile = args.profiles[role];
     // No profile: the SDK's default chain, as the AWS CLI would use.
@@ -96,17 +109,15 @@ function awsDeps(config: EstateConfig, args: TeardownArguments): TeardownDeps {
       return c;
     },
     sts: (role) => new STSClient({ region: config.homeRegion, ...credentials(role) }),
-    log: (line) => console.log(line),
+    log,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => new Date(),
   };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let args: TeardownArguments;
+async function main(args: TeardownArguments, context: RunContext): Promise<number> {
   let config: EstateConfig;
   try {
-    args = parseArguments(argv);
     config = loadConfig({ profile: args.estateProfile });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
@@ -137,12 +148,18 @@ async function main(argv: readonly string[]): Promise<number> {
       : '\nTearing down.\n',
   );
   try {
-    const summary = await executePlan(plan, awsDeps(config, args), {
-      dryRun,
-      deleteSnapshots: args.deleteSnapshots,
-      deleteProtectingKeys: args.deleteProtectingKeys,
-      profiles: args.profiles,
-    });
+    const summary = await executePlan(
+      plan,
+      awsDeps(config, args, (line) =>
+        console.log(`[${seconds(context.progress.elapsedMs()).padStart(8)}] ${line}`),
+      ),
+      {
+        dryRun,
+        deleteSnapshots: args.deleteSnapshots,
+        deleteProtectingKeys: args.deleteProtectingKeys,
+        profiles: args.profiles,
+      },
+    );
     console.log(`\n${dryRun ? 'Dry run: nothing was changed.' : formatSummary(summary)}`);
     return summary.failed.length > 0 ? 1 : 0;
   } catch (error) {
@@ -154,6 +171,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+if (isMain(import.meta.url)) process.exitCode = await TEARDOWN.run(process.argv.slice(2), main);

@@ -1,18 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estate, estateTemplates } from '../../infra/test/support/estate.ts';
 import {
   type AssemblyInput,
   DR_REPORT_DOC,
+  drillRows,
   drReportDocument,
   duration,
   type Figure,
+  formatDrillTable,
+  formatFigure,
   formatPostureTable,
   type PostureRow,
   posture,
   scheduleInterval,
   type TemplateResource,
 } from '../dr-posture.ts';
+import { DRILL_LOG, type DrillLogEntry, lastDrills, readDrills } from '../drill/log.ts';
 
 const MIN = 60;
 const HOUR = 3600;
@@ -32,6 +39,25 @@ function row(rows: readonly PostureRow[], prefix: string): PostureRow {
 
 const rowsOf = (input: AssemblyInput) => posture(input);
 const secondsOf = (figure: Figure) => (figure.kind === 'seconds' ? figure.seconds : figure.kind);
+
+/** A logged drill: a completed one in us-east-1 unless `fields` say otherwise. */
+function drill(fields: Partial<DrillLogEntry> & Pick<DrillLogEntry, 'scenario' | 'at'>): DrillLogEntry {
+  return {
+    region: 'us-east-1',
+    url: 'https://app.example.com/',
+    experimentId: 'EXP1',
+    outcome: 'completed',
+    stoppedBy: [],
+    requests: 480,
+    errors: 61,
+    errorWindowMs: 14_100,
+    rtoMs: 14_200,
+    versions: { '1.4.0': 419 },
+    regions: { 'us-east-1': 419 },
+    designed: { rto: '≤ 1 min', rpo: '0' },
+    ...fields,
+  };
+}
 
 type Resources = Record<string, TemplateResource & { Properties: Record<string, unknown> }>;
 
@@ -85,7 +111,6 @@ describe('the DR posture report', () => {
       const rows = rowsOf(input);
       const account = row(rows, 'primary account (');
       expect(account.rpo).toEqual({ kind: 'seconds', seconds: HOUR, bound: '=', plus: 'the copy job' });
-      expect(account.rto.kind).toBe('not computed');
       const hourly = account.from.find((f) => f.includes('rule Hourly'));
       expect(hourly).toMatch(/^Hello-Backup-us-east-1 \w+ rule Hourly: cron\(0 \* [*?] \* [*?] \*\)/);
       expect(hourly).toContain(`hello-recovery-us-east-1-vault (${recoveryAccount(input)} us-east-1)`);
@@ -250,10 +275,152 @@ describe('the DR posture report', () => {
     expect(row(rowsOf(bounded), 'a region').rpo).toEqual({ kind: 'seconds', seconds: 20, bound: '≤' });
   });
 
-  it('OPS-3: docs/dr-report.md holds both profiles as the code computes them now (npm run report -- --write)', () => {
+  it('DR-2: the database region loss shows the steps of npm run failover, the RTO their sum: ≤ 4 min', () => {
+    for (const input of [lab(), production()]) {
+      const database = row(rowsOf(input), "the database's region (us-east-1)");
+      expect(database.rpo).toEqual({ kind: 'seconds', seconds: 1, bound: '≈' });
+      const steps = database.steps ?? [];
+      expect(steps.map((s) => s.what)).toEqual([
+        expect.stringMatching(/^npm run failover -- --to eu-central-1: reads eu-central-1's replication lag/),
+        expect.stringMatching(/^rds:FailoverGlobalCluster to eu-central-1/),
+        expect.stringMatching(/endpoint parameter names the new writer/),
+      ]);
+      expect(steps.map((s) => secondsOf(s.budget))).toEqual([MIN, 2 * MIN, MIN]);
+      expect(database.rto).toEqual({ kind: 'seconds', seconds: 4 * MIN, bound: '≤' });
+      expect(database.from).toContainEqual(
+        expect.stringMatching(/^Hello-Data-eu-central-1 \w+ GlobalClusterIdentifier: hello-global$/),
+      );
+    }
+    const noSecondary = editStack(lab(), 'Hello-Data-eu-central-1', (resources) => {
+      const [id] = only(resources, 'AWS::RDS::DBCluster');
+      delete resources[id];
+    });
+    expect(rowsOf(noSecondary).map((r) => r.scenario)).not.toContainEqual(
+      expect.stringMatching(/^the database's region/),
+    );
+  });
+
+  it('DR-3: account loss shows the designed runbook — newest recovery points and ages, deploy, DNS switch, verification — within 1 h, not automated yet', () => {
+    for (const input of [lab(), production()]) {
+      const rows = rowsOf(input);
+      const account = row(rows, 'primary account (');
+      const steps = account.steps ?? [];
+      expect(steps.map((s) => s.what)).toEqual([
+        'list the newest recovery point of each resource and its age in hello-recovery-us-east-1-vault (us-east-1), hello-recovery-us-east-2-vault (us-east-2)',
+        `deploy the estate into the recovery account ${recoveryAccount(input)}, the database restored from its newest recovery point`,
+        expect.stringMatching(/^DNS switch/),
+        expect.stringMatching(/^verify/),
+      ]);
+      const total = steps.reduce((sum, s) => sum + Number(secondsOf(s.budget)), 0);
+      expect(total).toBeLessThanOrEqual(HOUR);
+      expect(account.rto).toEqual({ kind: 'seconds', seconds: total, bound: '≤' });
+      expect(account.notes).toContain(
+        'RTO: the designed runbook, not automated yet: npm run recover comes next',
+      );
+      // With the home region lost as well, only the relayed copies in the recovery region are left.
+      const both = row(rows, 'primary account + us-east-1');
+      expect(both.steps?.[0]?.what).toBe(
+        'list the newest recovery point of each resource and its age in hello-recovery-us-east-2-vault (us-east-2)',
+      );
+      expect(both.rto).toEqual(account.rto);
+      expect(row(rows, 'primary account: parameters').rto).toEqual(account.rto);
+      for (const r of rows) expect(formatFigure(r.rto), r.scenario).not.toMatch(/not computed|unknown/);
+    }
+    expect(formatPostureTable(rowsOf(production()))).toMatch(
+      /^ +4\. verify: the public endpoint answers right from the recovered data: ≤ 10 min$/m,
+    );
+    // No copy reaches the recovery account: nothing to restore from, so no runbook and no budget.
+    const noCopy = editStack(production(), 'Hello-Backup-us-east-1', (resources) => {
+      for (const rule of planRules(resources)) rule.CopyActions = [];
+    });
+    const account = row(rowsOf(noCopy), 'primary account (');
+    expect(account.steps).toBeUndefined();
+    expect(account.rto.kind).toBe('not computed');
+  });
+
+  it('OPS-3: the AZ row shows its step: Aurora promotes the reader in the other AZ, nothing to run', () => {
+    const az = row(rowsOf(production()), 'an AZ (us-east-1)');
+    expect(az.steps).toEqual([
+      {
+        what: 'automatic: Aurora promotes the reader in us-east-1b; the cluster endpoint follows, nothing to run',
+        budget: az.rto,
+      },
+    ]);
+  });
+
+  it('OPS-1: without a drill log the report says no drill was logged yet and how to run one', () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'drills-')), 'drills.jsonl');
+    const drills = drillRows(rowsOf(production()), lastDrills(readDrills(missing)));
+    expect(drills).toEqual([]);
+    const document = drReportDocument([{ profile: 'production', rows: rowsOf(production()), drills }]);
+    expect(document).toContain(
+      '### last drills\n\n```text\nno drill logged yet: `npm run drill -- <scenario> --yes` measures one and logs it\n```',
+    );
+  });
+
+  it('OPS-1: with a drill log the report shows the newest drill of each scenario, measured beside designed', () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'drills-')), 'drills.jsonl');
+    const entries = [
+      drill({ scenario: 'az-power', at: '2026-11-01T10:00:00.000Z', rtoMs: 48_000 }),
+      drill({
+        scenario: 'aurora-failover',
+        at: '2026-11-02T10:00:00.000Z',
+        rtoMs: 14_200,
+        writes: { acknowledged: 96, lost: 2, unverified: 0, rpoMs: 860 },
+      }),
+      drill({ scenario: 'az-power', at: '2026-11-20T10:00:00.000Z', rtoMs: 31_400 }),
+      drill({
+        scenario: 'ecs-task-stop',
+        at: '2026-11-21T10:00:00.000Z',
+        rtoMs: null,
+        outcome: 'stopped',
+        stoppedBy: ['Hello-Ecs-5xx'],
+      }),
+    ];
+    writeFileSync(log, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const drills = drillRows(rowsOf(production()), lastDrills(readDrills(log)));
+    expect(drills).toEqual([
+      {
+        scenario: 'aurora-failover',
+        at: '2026-11-02T10:00:00.000Z',
+        region: 'us-east-1',
+        outcome: 'completed',
+        designed: { rto: '≤ 1 min', rpo: '0' },
+        measured: { rto: '14.2 s', rpo: '0.9 s (2 of 96 writes lost)' },
+      },
+      {
+        scenario: 'az-power',
+        at: '2026-11-20T10:00:00.000Z',
+        region: 'us-east-1',
+        outcome: 'completed',
+        designed: { rto: '≤ 1 min', rpo: '0' },
+        measured: { rto: '31.4 s', rpo: 'not measured' },
+      },
+      {
+        scenario: 'ecs-task-stop',
+        at: '2026-11-21T10:00:00.000Z',
+        region: 'us-east-1',
+        outcome: 'stopped by Hello-Ecs-5xx',
+        designed: { rto: '0', rpo: '0' },
+        measured: { rto: 'not recovered', rpo: 'not measured' },
+      },
+    ]);
+    const table = formatDrillTable(drills).split('\n');
+    expect(table[0]).toMatch(
+      /^drill +started +region +outcome +RTO designed +measured +RPO designed +measured$/,
+    );
+    expect(table[2]).toMatch(
+      /^az-power +2026-11-20T10:00:00.000Z +us-east-1 +completed +≤ 1 min +31.4 s +0 +not measured$/,
+    );
+    const document = drReportDocument([{ profile: 'production', rows: rowsOf(production()), drills }]);
+    expect(document).toContain(table.join('\n'));
+  });
+
+  it('OPS-3: docs/dr-report.md holds both profiles as the code computes them now, with the drill log beside it (npm run report -- --write)', () => {
+    const drills = lastDrills(readDrills(fileURLToPath(new URL(`../../${DRILL_LOG}`, import.meta.url))));
     const document = drReportDocument([
-      { profile: 'lab', rows: rowsOf(lab()) },
-      { profile: 'production', rows: rowsOf(production()) },
+      { profile: 'lab', rows: rowsOf(lab()), drills: drillRows(rowsOf(lab()), drills) },
+      { profile: 'production', rows: rowsOf(production()), drills: drillRows(rowsOf(production()), drills) },
     ]);
     expect(read(DR_REPORT_DOC)).toBe(document);
     expect(document).toMatch(/^Generated by `npm run report -- --write`/m);

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { formatTable, profileArgument, summarize } from '../synth.ts';
+import { formatTable, SYNTH, summarize } from '../synth.ts';
 
 describe('the synth summary', () => {
   it('OPS-5: lists every stack with account, region, resource count and deploy wave', () => {
@@ -23,8 +23,8 @@ describe('the synth summary', () => {
   });
 
   it('reads --profile in both spellings', () => {
-    expect(profileArgument(['--profile', 'production'])).toBe('production');
-    expect(profileArgument(['--profile=lab'])).toBe('lab');
-    expect(profileArgument([])).toBeUndefined();
+    expect(SYNTH.parse(['--profile', 'production']).profile).toBe('production');
+    expect(SYNTH.parse(['--profile=lab']).profile).toBe('lab');
+    expect(SYNTH.parse([]).profile).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { probe } from './probe.ts';
-import { type Dimension, type ShareRow, TrafficWindow } from './traffic-window.ts';
+import { type Dimension, type Sample, type ShareRow, TrafficWindow } from './traffic-window.ts';
 
 /** Options of {@link watchTraffic}. */
 export interface WatchOptions {
@@ -18,6 +18,8 @@ export interface WatchOptions {
   /** How often `onTick` hears the shares. @default 1000 */
   readonly tickMs?: number;
   readonly onTick?: (rows: ShareRow[]) => void;
+  /** Hears every answer (or failure) as it arrives: what a drill measures its recovery from. */
+  readonly onSample?: (sample: Sample) => void;
   /** Per request. @default 5000 */
   readonly timeoutMs?: number;
   readonly keepAlive?: boolean;
@@ -56,6 +58,7 @@ export async function watchTraffic(options: WatchOptions): Promise<ShareRow[]> {
           inFlight -= 1;
           finished += 1;
           window.add(sample);
+          options.onSample?.(sample);
           if (finished >= wanted) stop();
         });
       },

@@ -24,6 +24,7 @@ import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
 import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
+import { DrillsStack } from '../lib/stacks/drills-stack.ts';
 import { EcsStack } from '../lib/stacks/ecs-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
@@ -145,23 +146,26 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     return engine;
   };
   const { fleet, asg, beanstalk, ecs, serverless } = config.engines;
-  // What the release pipeline watches and deploys to, by region.
+  // What the release pipeline watches and deploys to, and what a game day may stop on, by region.
   const engineStacks: EstateStack[] = [];
   const rollbackAlarms = new Map<Site['region'], cloudwatch.IAlarm[]>();
-  const watch = (stack: EstateStack, alarms: readonly cloudwatch.IAlarm[]) => {
+  const stopAlarms = new Map<Site['region'], cloudwatch.IAlarm[]>();
+  const watch = (stack: EstateStack, alarms: readonly cloudwatch.IAlarm[], http5xx?: cloudwatch.IAlarm) => {
+    const { region } = stack.site;
     engineStacks.push(stack);
-    rollbackAlarms.set(stack.site.region, [...(rollbackAlarms.get(stack.site.region) ?? []), ...alarms]);
+    rollbackAlarms.set(region, [...(rollbackAlarms.get(region) ?? []), ...alarms]);
+    if (http5xx !== undefined) stopAlarms.set(region, [...(stopAlarms.get(region) ?? []), http5xx]);
   };
   if (fleet.enabled) {
     for (const region of fleet.regions) {
       const stack = add(ec2Engine(new FleetStack(app, primary(region)), 'fleet'));
-      watch(stack, stack.service.rollbackAlarms.alarms);
+      watch(stack, stack.service.rollbackAlarms.alarms, stack.service.rollbackAlarms.http5xx);
     }
   }
   if (asg.enabled) {
     for (const region of asg.regions) {
       const stack = add(ec2Engine(new AsgStack(app, primary(region)), 'asg'));
-      watch(stack, stack.service.rollbackAlarms.alarms);
+      watch(stack, stack.service.rollbackAlarms.alarms, stack.service.rollbackAlarms.http5xx);
     }
   }
   // The other engines' services take their settings and database grants themselves.
@@ -183,7 +187,7 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     for (const region of ecs.regions) {
       const stack = add(new EcsStack(app, primary(region)));
       const { service } = stack;
-      watch(stack, service.rollbackAlarms.alarms);
+      watch(stack, service.rollbackAlarms.alarms, service.rollbackAlarms.http5xx);
       engineService(region, 'ecs', service.taskSecurityGroup, service);
     }
   }
@@ -221,6 +225,25 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
       pipeline.addStackDependency(stack);
     }
     add(pipeline);
+  }
+
+  // Game days: each region's FIS experiments, stopped by its engines' 5xx alarms.
+  if (config.features.drills) {
+    for (const [region, alarms] of stopAlarms) {
+      const autoScaling = asg.enabled && asg.regions.includes(region);
+      const database = region === config.homeRegion && data.has(region);
+      const containers = ecs.enabled && ecs.regions.includes(region);
+      if (autoScaling || database || containers)
+        add(
+          new DrillsStack(app, {
+            ...primary(region),
+            stopAlarms: alarms,
+            autoScaling,
+            database,
+            ecs: containers,
+          }),
+        );
+    }
   }
   return { stacks, foundations, data };
 }

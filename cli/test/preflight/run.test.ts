@@ -195,9 +195,11 @@ describe('npm run preflight', () => {
       estateProfile: 'production',
       profiles: { primary: 'prod', recovery: 'dr' },
     });
-    expect(() => parsePreflightArguments(['--yes'])).toThrow(/Unknown option '--yes'/);
-    expect(() => parsePreflightArguments(['--primary-profile'])).toThrow(/argument missing/);
-    expect(() => parsePreflightArguments(['--primary-profle', 'x'])).toThrow(/Unknown option/);
+    expect(() => parsePreflightArguments(['--yes'])).toThrow(/unknown argument --yes/);
+    expect(() => parsePreflightArguments(['--primary-profile'])).toThrow(/--primary-profile needs a value/);
+    expect(() => parsePreflightArguments(['--primary-profle', 'x'])).toThrow(
+      /unknown argument --primary-profle/,
+    );
   });
 
   it('OPS-6: a bad argument or a placeholder config exits 2 with the reason, before any AWS call', () => {
@@ -208,7 +210,7 @@ describe('npm run preflight', () => {
       });
     const typo = run(['--recovery-profil', 'dr']);
     expect(typo.status).toBe(2);
-    expect(typo.stderr).toContain("Unknown option '--recovery-profil'");
+    expect(typo.stderr).toContain('error: unknown argument --recovery-profil');
     // The defaults: placeholder accounts, "deploy": false.
     const placeholders = run([], { ESTATE_CONFIG: 'estate.config.example.json' });
     expect(placeholders.status).toBe(2);

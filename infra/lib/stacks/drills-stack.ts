@@ -1,0 +1,67 @@
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { parameterName } from '../../config/index.ts';
+import { clusterArnOf, GameDays } from '../constructs/recovery/game-days.ts';
+import { EstateStack } from './estate-stack.ts';
+import type { EngineStackProps } from './fleet-stack.ts';
+
+// Long enough for health checks, Auto Scaling and the ECS scheduler to act and the watch to see answers
+// come back; short enough that a stopped instance or a cut subnet does not outlast the game day.
+const FAULT_DURATION = 'PT10M';
+
+/** Props of {@link DrillsStack}. */
+export interface DrillsStackProps extends EngineStackProps {
+  /** The engines' 5xx alarms of the region: any firing stops a drill. */
+  readonly stopAlarms: readonly cloudwatch.IAlarm[];
+  /** The region has Auto Scaling groups of the estate. */
+  readonly autoScaling: boolean;
+  /** The region holds the primary cluster of the global database. */
+  readonly database: boolean;
+  /** The region runs the ECS engine. */
+  readonly ecs: boolean;
+}
+
+/**
+ * The game days of one region (OPS-1): FIS experiment templates for what the region runs, stopped by
+ * its engines' alarms. A region taken out of DNS waits for the traffic issue's records.
+ */
+export class DrillsStack extends EstateStack {
+  /** The templates and their role. */
+  readonly gameDays: GameDays;
+
+  constructor(scope: Construct, props: DrillsStackProps) {
+    super(scope, {
+      ...props,
+      concern: 'Drills',
+      description: 'AWS FIS experiment templates of the game days, stopped by the engines alarms',
+    });
+    const { config, site, foundation } = props;
+    this.gameDays = new GameDays(this, 'GameDays', {
+      tag: { key: 'app', value: config.appName },
+      stopAlarms: props.stopAlarms,
+      key: foundation.key.key,
+      duration: FAULT_DURATION,
+    });
+    const clusterArn = props.database
+      ? clusterArnOf(this, `${config.appName.toLowerCase()}-${site.region}`)
+      : undefined;
+    const [zone] = site.availabilityZones;
+    if (props.autoScaling && zone !== undefined) {
+      this.gameDays.azPowerInterruption(zone, clusterArn);
+      this.gameDays.asgCapacityErrors(site.availabilityZones);
+    }
+    if (clusterArn !== undefined) this.gameDays.auroraFailover(clusterArn);
+    if (props.ecs) {
+      // Read at deploy time from what the ECS stack publishes: no reference, so its template stays as it is.
+      const published = (leaf: string) =>
+        ssm.StringParameter.valueForStringParameter(this, parameterName(config, site.region, 'ecs', leaf));
+      const cluster = published('cluster');
+      this.gameDays.ecsTaskStop(
+        cluster,
+        published('service'),
+        this.formatArn({ service: 'ecs', resource: 'cluster', resourceName: cluster }),
+      );
+    }
+  }
+}
