@@ -3,6 +3,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { AwsRegion, Site } from '../../config/index.ts';
 import { PipelineSource } from '../constructs/delivery/pipeline-source.ts';
+import { releaseNames } from '../constructs/delivery/release-names.ts';
 import { ReleasePipeline } from '../constructs/delivery/release-pipeline.ts';
 import { releasePlan } from '../constructs/delivery/release-plan.ts';
 import { ServiceBuild } from '../constructs/delivery/service-build.ts';
@@ -11,7 +12,6 @@ import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 import { foundationParameters } from './foundation-stack.ts';
 import { imageRepositoryName } from './registry-stack.ts';
-import { releaseNames } from './release-stack.ts';
 
 /**
  * The home region's delivery (CICD-1, CICD-2, CICD-3, CICD-10): the source, the build and the release

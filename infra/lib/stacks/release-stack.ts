@@ -1,20 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import type { EstateConfig, Site } from '../../config/index.ts';
+import { releaseNames } from '../constructs/delivery/release-names.ts';
 import { ReleaseWatch } from '../constructs/delivery/release-watch.ts';
 import { ArtifactBucket } from '../constructs/engines/ec2/artifact-bucket.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
-
-/** The names the pipeline computes for a region's release resources (no reference crosses regions). */
-export function releaseNames(config: Pick<EstateConfig, 'appName'>, site: Pick<Site, 'account' | 'region'>) {
-  const app = config.appName.toLowerCase();
-  return {
-    artifactBucket: `${app}-release-artifacts-${site.account}-${site.region}`,
-    watchAlarm: `${config.appName}-release-watch-${site.region}`,
-  };
-}
 
 /** Props of {@link ReleaseStack}. */
 export interface ReleaseStackProps extends EngineStackProps {

@@ -3,7 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
@@ -12,6 +12,7 @@ import {
   type ProfileSettings,
   parameterName,
 } from '../../../../config/index.ts';
+import { releaseNames } from '../../delivery/release-names.ts';
 import { PublishedParameters } from '../../foundation/published-parameters.ts';
 import { goldenImageNames } from '../../images/golden-image-names.ts';
 import { GoldenImageParameter } from '../../images/golden-image-parameter.ts';
@@ -154,6 +155,15 @@ export class Ec2Service extends Construct {
     });
     this.role = new ServiceInstanceRole(this, 'InstanceRole', {
       artifacts: this.artifacts.bucket,
+      ...(config.features.pipeline
+        ? {
+            releaseArtifacts: s3.Bucket.fromBucketName(
+              this,
+              'ReleaseArtifacts',
+              releaseNames(config, { account, region }).artifactBucket,
+            ),
+          }
+        : {}),
       settings: this.settings.parameter,
       key: props.key,
     });

@@ -15,6 +15,11 @@ import {
 export interface ServiceInstanceRoleProps {
   /** The bucket CodeDeploy revisions are read from. */
   readonly artifacts: s3.IBucket;
+  /**
+   * The region's release artifact bucket: a pipeline's CodeDeploy action hands the agent a revision in
+   * the pipeline's own bucket, not the engine's. @default - none (no pipeline)
+   */
+  readonly releaseArtifacts?: s3.IBucket;
   /** The service's settings parameter. */
   readonly settings: ssm.IParameter;
   /** The region's estate key (revisions and parameters are encrypted with it). */
@@ -39,11 +44,12 @@ export class ServiceInstanceRole extends Construct implements DatabaseReader {
         iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
       ],
     });
+    const revisionBuckets = [props.artifacts, ...(props.releaseArtifacts ? [props.releaseArtifacts] : [])];
     // The reads grantRead would give, without its unconditioned kms:Decrypt on the bucket's key.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
-        resources: [props.artifacts.bucketArn, props.artifacts.arnForObjects('*')],
+        resources: revisionBuckets.flatMap((bucket) => [bucket.bucketArn, bucket.arnForObjects('*')]),
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -54,7 +60,7 @@ export class ServiceInstanceRole extends Construct implements DatabaseReader {
     );
     // The estate key also protects the region's secrets and SecureStrings, which the SSM managed policy
     // could otherwise read: decrypt only what S3 decrypts for the artifact bucket (a bucket key's
-    // encryption context is the bucket's ARN).
+    // encryption context is the bucket's ARN; a list matches any of them).
     const stack = Stack.of(this);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -64,7 +70,7 @@ export class ServiceInstanceRole extends Construct implements DatabaseReader {
         conditions: {
           StringEquals: {
             'kms:ViaService': `s3.${stack.region}.amazonaws.com`,
-            'kms:EncryptionContext:aws:s3:arn': props.artifacts.bucketArn,
+            'kms:EncryptionContext:aws:s3:arn': revisionBuckets.map((bucket) => bucket.bucketArn),
           },
         },
       }),

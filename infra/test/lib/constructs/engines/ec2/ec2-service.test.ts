@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../../../config/index.ts';
+import { type AwsRegion, DEFAULT_CONFIG } from '../../../../../config/index.ts';
+import { goldenImageNames } from '../../../../../lib/constructs/images/golden-image-names.ts';
 import { estate } from '../../../../support/estate.ts';
 import { flatten, launchTemplateData, only, props, resources, target } from '../../../stacks/ec2-template.ts';
 
@@ -85,9 +86,32 @@ describe.each(ENGINES)('%s', (name, engine) => {
     expect(JSON.stringify(decrypt?.Resource)).toMatch(/EstateKey/);
   });
 
-  it('launches with the AMI of the configured SSM parameter, resolved at launch, on an encrypted gp3 root', () => {
+  it('CICD-1: in a release the agent can fetch the revision CodeDeploy names in the region pipeline bucket', () => {
+    const statements = resources(json, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('ServiceInstanceRole'))
+      .flatMap(
+        ([, p]) =>
+          (props(p).PolicyDocument as { Statement?: Record<string, unknown>[] } | undefined)?.Statement ?? [],
+      );
+    // The pipeline's CodeDeploy action points the agent at its own artifact bucket in the engine's region.
+    const releaseObjects = `s3:::hello-release-artifacts-${stack.account}-${stack.region}/*`;
+    const read = statements.find((s) => JSON.stringify(s.Action).includes('s3:GetObject*'));
+    expect(JSON.stringify(read?.Resource)).toContain(releaseObjects);
+    // ... and those objects are encrypted with the region's estate key: S3 must be allowed to decrypt them.
+    const decrypt = statements.find((s) => s.Sid === 'RevisionsKey');
+    const context = ((decrypt?.Condition ?? {}) as Record<string, Record<string, unknown>>).StringEquals?.[
+      'kms:EncryptionContext:aws:s3:arn'
+    ];
+    expect(JSON.stringify(context)).toContain(
+      `s3:::hello-release-artifacts-${stack.account}-${stack.region}`,
+    );
+  });
+
+  it('launches with the golden image parameter of its region, resolved at launch, on an encrypted gp3 root', () => {
     const data = launchTemplateData(json);
-    expect(data.ImageId).toBe(`resolve:ssm:${DEFAULT_CONFIG.ec2.amiParameter}`);
+    expect(data.ImageId).toBe(
+      `resolve:ssm:${goldenImageNames(DEFAULT_CONFIG).latestParameter(stack.region as AwsRegion)}`,
+    );
     expect(data.BlockDeviceMappings).toEqual([
       expect.objectContaining({
         Ebs: expect.objectContaining({ Encrypted: true, VolumeType: 'gp3', KmsKeyId: expect.anything() }),
