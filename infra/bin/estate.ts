@@ -20,6 +20,7 @@ import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
 import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
+import { DnsStack } from '../lib/stacks/dns-stack.ts';
 import { EcsStack } from '../lib/stacks/ecs-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
@@ -28,6 +29,7 @@ import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
 import { RegistryStack } from '../lib/stacks/registry-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
+import { TrafficStack } from '../lib/stacks/traffic-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
 export interface Estate {
@@ -112,6 +114,9 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
     );
   }
 
+  // The hosted zone comes first: every engine's certificate is validated in it.
+  const dns = add(new DnsStack(app, { config }));
+
   // Engines. One in a database region reads the database; elsewhere its /store answers 503.
   const connect = (region: Site['region'], consumer: DatabaseConsumer) => data.get(region)?.connect(consumer);
   const ec2Engine = <T extends FleetStack | AsgStack>(engine: T, name: string): T => {
@@ -158,6 +163,13 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
       engineService(region, 'serverless', service.function, service);
     }
   }
+  // Order only: engines read the zone id by its parameter name, which no token links.
+  const engines = [FleetStack, AsgStack, BeanstalkStack, EcsStack, ServerlessStack];
+  const engineStacks = stacks.filter((stack) => engines.some((kind) => stack instanceof kind));
+  for (const stack of engineStacks) stack.addStackDependency(dns);
+  // Global traffic aliases every engine's own name, so it comes after all of them.
+  const traffic = add(new TrafficStack(app, { config }));
+  for (const stack of [dns, ...engineStacks]) traffic.addStackDependency(stack);
   return { stacks, foundations, data };
 }
 

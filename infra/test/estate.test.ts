@@ -89,6 +89,9 @@ describe.each(PROFILES)('the %s estate', (profile) => {
         // Order only: the recovery registry consents before the home registry replicates into it.
         if (stack.name === 'Hello-Registry-us-east-1' && dependency === 'Hello-Recovery-Data-us-east-2')
           continue;
+        // Order only: engines read the zone id by its parameter name; the global records alias the
+        // engines' names, computed from the config.
+        if (dependency === 'Hello-Dns-us-east-1' || stack.name === 'Hello-Traffic-us-east-1') continue;
         expect(estate(profile).stack(dependency).region, `${stack.name} → ${dependency}`).toBe(stack.region);
       }
     }

@@ -142,7 +142,10 @@ describe.each(REGIONS)('Hello-Beanstalk-%s', (region) => {
 
   it('EB-1: the source bundle holds the Procfile, the .ebextensions and the web bundle, which serves the service', async () => {
     expect(readFileSync(join(bundleDir, 'Procfile'), 'utf8')).toBe('web: node server.mjs\n');
-    expect(readdirSync(join(bundleDir, '.ebextensions'))).toEqual(['scaling-trigger.config']);
+    expect(readdirSync(join(bundleDir, '.ebextensions'))).toEqual([
+      'https-redirect.config',
+      'scaling-trigger.config',
+    ]);
     const properties = Object.fromEntries(
       options
         .filter((o) => o.namespace === 'aws:elasticbeanstalk:application:environment')
