@@ -123,15 +123,18 @@ describe('the DR posture report', () => {
     }
   });
 
-  it('OPS-3: a region costs about a second of replication lag; its RTO says DNS failover is not built yet', () => {
-    for (const input of [lab(), production()]) {
+  it('OPS-3, DR-1: a region costs about a second of replication lag; its RTO adds the regional health checks’ detection', () => {
+    for (const [input, detection] of [
+      [lab(), 30 * 3],
+      [production(), 10 * 1],
+    ] as const) {
       const region = row(rowsOf(input), 'a region (us-east-1)');
       expect(region.rpo).toEqual({ kind: 'seconds', seconds: 1, bound: '≈' });
       expect(region.rto).toEqual({
         kind: 'seconds',
-        seconds: 120,
+        seconds: 120 + detection,
         bound: '≤',
-        plus: 'DNS failover not built yet',
+        plus: 'the record TTL',
       });
       expect(region.from).toContainEqual(
         expect.stringMatching(/^Hello-Data-eu-central-1 \w+ GlobalClusterIdentifier: hello-global$/),
