@@ -22,6 +22,7 @@ import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
 import { DnsStack } from '../lib/stacks/dns-stack.ts';
 import { EcsStack } from '../lib/stacks/ecs-stack.ts';
+import { EdgeStack } from '../lib/stacks/edge-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
@@ -168,7 +169,10 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   const engineStacks = stacks.filter((stack) => engines.some((kind) => stack instanceof kind));
   for (const stack of engineStacks) stack.addStackDependency(dns);
   // Global traffic aliases every engine's own name, so it comes after all of them.
-  const traffic = add(new TrafficStack(app, { config }));
+  const edge = config.features.edge
+    ? add(new EdgeStack(app, { config, certificate: dns.edgeCertificate }))
+    : undefined;
+  const traffic = add(new TrafficStack(app, { config, oops: edge?.oops.distribution }));
   for (const stack of [dns, ...engineStacks]) traffic.addStackDependency(stack);
   return { stacks, foundations, data };
 }

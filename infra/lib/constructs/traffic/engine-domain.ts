@@ -16,8 +16,10 @@ export interface EngineDomainProps {
 /**
  * An engine's names in its region: a DNS-validated certificate of `app.<domain>` (what users ask for)
  * and of the endpoint's own `<engine>.<region>.<domain>` (what health checks and the A/B distribution
- * ask for), and the alias record of that own name, added by {@link EngineDomain.route}. ACM writes the
- * validation records in the zone itself; validation waits until the domain is delegated to it.
+ * ask for), and the alias record of that own name, added by {@link EngineDomain.route}. CloudFormation
+ * writes the validation record of the own name only: that of `app.<domain>` is the DNS stack's (ACM asks
+ * the same record of every certificate of a name in the account), so deleting this stack leaves it.
+ * Validation waits until the domain is delegated to the zone.
  */
 export class EngineDomain extends Construct {
   /** `<engine>.<region>.<domain>`. */
@@ -35,7 +37,7 @@ export class EngineDomain extends Construct {
     this.certificate = new acm.Certificate(this, 'Certificate', {
       domainName: this.name,
       subjectAlternativeNames: [names.app],
-      validation: acm.CertificateValidation.fromDns(this.zone),
+      validation: acm.CertificateValidation.fromDnsMultiZone({ [this.name]: this.zone }),
     });
   }
 

@@ -54,17 +54,4 @@ describe.each(['lab', 'production'] as const)('TrafficStack (%s)', (profile) => 
       });
     }
   });
-
-  it('DR-1: app is the PRIMARY of a failover pair aliasing the weighted set with evaluate-target-health', () => {
-    const app = records.filter((r) => r.Name === 'app.example.com.');
-    expect(app).toContainEqual(
-      expect.objectContaining({
-        Failover: 'PRIMARY',
-        AliasTarget: expect.objectContaining({
-          DNSName: 'weighted.app.example.com',
-          EvaluateTargetHealth: true,
-        }),
-      }),
-    );
-  });
 });
