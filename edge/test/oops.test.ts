@@ -52,7 +52,7 @@ describe('the oops page (DR-1) in headless Chromium, as a phone without JavaScri
 
   itWith(
     chromium,
-    'DR-1: it says the service is down and will be back, with a title and a language',
+    'DNS-3, DR-1: it says the service is down and will be back, with a title and a language',
     async () => {
       const text = await page.$eval('main', (main) => main.textContent);
       expect(text).toMatch(/down/i);
@@ -64,7 +64,7 @@ describe('the oops page (DR-1) in headless Chromium, as a phone without JavaScri
 
   itWith(
     chromium,
-    'DR-1: it makes no request but for itself (no font, script, image or style from anywhere)',
+    'DNS-3, DR-1: it makes no request but for itself (no font, script, image or style from anywhere)',
     () => {
       expect(requested).toEqual([pathToFileURL(fileURLToPath(PAGE)).href]);
     },
@@ -72,7 +72,7 @@ describe('the oops page (DR-1) in headless Chromium, as a phone without JavaScri
 
   itWith(
     chromium,
-    'DR-1: it is readable on a phone: no sideways scrolling, body text of 16 px or more, contrast of 4.5:1 or more',
+    'DNS-3, DR-1: it is readable on a phone: no sideways scrolling, body text of 16 px or more, contrast of 4.5:1 or more',
     async () => {
       // A string: this project's TypeScript has no DOM types; the page's own browser evaluates it.
       const layout = (await page.evaluate(`(() => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type EstateConfig } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { applyPolicies } from '../../../lib/aspects/index.ts';
+import { AB_ORIGIN_TIMEOUTS, VARIANT_HEADER } from '../../../lib/constructs/edge/ab-router.ts';
 import { OOPS_PAGE_PATH } from '../../../lib/constructs/edge/oops-site.ts';
 import { DnsStack } from '../../../lib/stacks/dns-stack.ts';
 import { EdgeStack } from '../../../lib/stacks/edge-stack.ts';
@@ -30,7 +31,7 @@ describe.each(['lab', 'production'] as const)('the edge stacks (%s)', (profile) 
   const { dns, edge, traffic } = synth(config);
   if (edge === undefined) throw new Error('the default config has the edge on');
 
-  it('DR-1, SEC-1: the oops bucket is private, readable by the distribution only, through origin access control', () => {
+  it('DNS-3, SEC-1: the oops bucket is private, readable by the distribution only, through origin access control', () => {
     edge.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -39,7 +40,8 @@ describe.each(['lab', 'production'] as const)('the edge stacks (%s)', (profile) 
         RestrictPublicBuckets: true,
       },
     });
-    edge.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    // One per distribution reading the bucket: the oops site's and ab's fallback.
+    edge.resourceCountIs('AWS::CloudFront::OriginAccessControl', 2);
     edge.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: Match.objectLike({
         OriginAccessControlOriginType: 's3',
@@ -63,7 +65,7 @@ describe.each(['lab', 'production'] as const)('the edge stacks (%s)', (profile) 
     );
   });
 
-  it('DR-1, SEC-1: the distribution answers app over HTTPS only with the us-east-1 certificate and turns every miss into the page with 503', () => {
+  it('DNS-3, SEC-1: the distribution answers app over HTTPS only with the us-east-1 certificate and turns every miss into the page with 503', () => {
     edge.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         Aliases: ['app.example.com'],
@@ -86,7 +88,7 @@ describe.each(['lab', 'production'] as const)('the edge stacks (%s)', (profile) 
     });
   });
 
-  it('DR-1: app is a failover pair: the weighted set PRIMARY with evaluate-target-health, the oops distribution SECONDARY without it', () => {
+  it('DNS-3, DR-1: app is a failover pair: the weighted set PRIMARY with evaluate-target-health, the oops distribution SECONDARY without it', () => {
     traffic.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'app.example.com.',
       Failover: 'PRIMARY',
@@ -98,6 +100,73 @@ describe.each(['lab', 'production'] as const)('the edge stacks (%s)', (profile) 
       Failover: 'SECONDARY',
       SetIdentifier: 'oops',
       AliasTarget: { DNSName: Match.anyValue(), HostedZoneId: 'Z2FDTNDATAQYW2' },
+    });
+  });
+
+  it('DNS-4, DNS-5: ab runs the router on viewer request (cloudfront-js-2.0) for cached reads and /store alike; the cache key holds the variant and the type', () => {
+    edge.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+      FunctionCode: Match.stringLikeRegexp("^import cf from 'cloudfront';"),
+    });
+    const [[functionId] = []] = Object.entries(edge.findResources('AWS::CloudFront::Function'));
+    const [ab] = Object.values(edge.findResources('AWS::CloudFront::Distribution')).filter((d) =>
+      (d.Properties.DistributionConfig.Aliases as string[]).includes('ab.example.com'),
+    );
+    const config = ab?.Properties.DistributionConfig;
+    const routed = [
+      config.DefaultCacheBehavior,
+      ...config.CacheBehaviors.filter((b: { PathPattern: string }) => b.PathPattern === '/store*'),
+    ];
+    expect(routed).toHaveLength(2);
+    for (const behaviour of routed) {
+      expect(behaviour.FunctionAssociations).toEqual([
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+      ]);
+    }
+    const [policy] = Object.values(edge.findResources('AWS::CloudFront::CachePolicy'));
+    expect(config.DefaultCacheBehavior.CachePolicyId).toEqual({
+      Ref: Object.keys(edge.findResources('AWS::CloudFront::CachePolicy'))[0],
+    });
+    expect(policy?.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: [VARIANT_HEADER] },
+      QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['type'] },
+    });
+  });
+
+  it('DNS-4: /store is never cached and takes every method; reads fail over to the oops bucket on 5xx within about 5 s of a dead region', () => {
+    const [ab] = Object.values(edge.findResources('AWS::CloudFront::Distribution')).filter((d) =>
+      (d.Properties.DistributionConfig.Aliases as string[]).includes('ab.example.com'),
+    );
+    const config = ab?.Properties.DistributionConfig;
+    const store = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/store*');
+    expect(store).toMatchObject({
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+      AllowedMethods: expect.arrayContaining(['POST', 'PUT', 'DELETE']),
+    });
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    const group = config.OriginGroups.Items[0];
+    expect(config.DefaultCacheBehavior.TargetOriginId).toBe(group.Id);
+    expect(group.FailoverCriteria.StatusCodes.Items.sort()).toEqual([500, 502, 503, 504]);
+    const [primary, fallback] = group.Members.Items.map((m: { OriginId: string }) =>
+      config.Origins.find((o: { Id: string }) => o.Id === m.OriginId),
+    );
+    expect(primary).toMatchObject({
+      DomainName: 'app.example.com',
+      ConnectionAttempts: AB_ORIGIN_TIMEOUTS.connectionAttempts,
+      ConnectionTimeout: AB_ORIGIN_TIMEOUTS.connectionTimeoutSeconds,
+      CustomOriginConfig: expect.objectContaining({
+        OriginProtocolPolicy: 'https-only',
+        OriginReadTimeout: AB_ORIGIN_TIMEOUTS.readTimeoutSeconds,
+      }),
+    });
+    expect(
+      AB_ORIGIN_TIMEOUTS.connectionAttempts * AB_ORIGIN_TIMEOUTS.connectionTimeoutSeconds +
+        AB_ORIGIN_TIMEOUTS.readTimeoutSeconds,
+    ).toBeLessThanOrEqual(5);
+    expect(fallback.OriginAccessControlId).toBeDefined();
+    edge.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'ab.example.com.',
+      AliasTarget: Match.objectLike({ HostedZoneId: 'Z2FDTNDATAQYW2' }),
     });
   });
 
