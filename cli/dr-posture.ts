@@ -1,6 +1,8 @@
 // The DR posture report (OPS-3): RPO and RTO per failure scenario, read from the synthesized templates.
 // Every figure is computed from a resource or property of a template and names it; what a template cannot
 // say (how long a restore takes, a schedule this parser does not read) is printed as such, never guessed.
+
+import { evaluateDns, recordsOfTemplates } from '../infra/lib/constructs/traffic/dns-evaluator.ts';
 import { DRILL_LOG, type DrillLogEntry } from './drill/log.ts';
 
 /** A CloudFormation template, as far as this report reads it. */
@@ -434,6 +436,7 @@ function regionRow(input: AssemblyInput, db: HomeDatabase | undefined): PostureR
     from.push(...fallback.rules);
   }
   notes.push(...fallback.notes.filter((n) => !notes.includes(n)));
+  notes.push(...regionLossNotes(input, home.region));
   return { scenario, rpo, rto, from, notes };
 }
 
@@ -520,6 +523,72 @@ function accountRunbook(vaults: readonly string[], account: string): RecoverySte
 }
 
 const RUNBOOK_NOTE = 'RTO: the designed runbook, not automated yet: npm run recover comes next';
+
+// An alias to a load balancer carries the balancer's TTL, which Elastic Load Balancing sets to 60 s.
+const BALANCER_ALIAS_TTL_SECONDS = 60;
+
+/**
+ * DR-1 as Route 53 answers it: the `app` records of the templates (Route 53's documented selection, see
+ * the DNS evaluator) with the regions failing one by one, the home region last, and the worst-case
+ * seconds of client errors of `app` (detection + the balancers' alias TTL) and of `ab` (one request's
+ * origin timeouts before CloudFront fails over to the oops bucket).
+ */
+export function regionLossNotes(input: AssemblyInput, homeRegion: string): string[] {
+  const records = recordsOfTemplates(input.stacks.map((s) => s.template));
+  const app = records.find((r) => r.name.startsWith('app.'));
+  if (app === undefined) return ['no app record in the templates: global traffic not built'];
+  const zone = app.name.slice('app.'.length);
+  const checks = resources(input, 'AWS::Route53::HealthCheck').map((c) => {
+    const config = record(prop(c, 'HealthCheckConfig'));
+    const fqdn = String(config.FullyQualifiedDomainName);
+    return {
+      id: c.id,
+      region:
+        fqdn
+          .slice(0, -zone.length - 1)
+          .split('.')
+          .at(-1) ?? fqdn,
+      detection:
+        Number(config.RequestInterval ?? HEALTH_CHECK_DEFAULT_INTERVAL) *
+        Number(config.FailureThreshold ?? HEALTH_CHECK_DEFAULT_THRESHOLD),
+    };
+  });
+  const regions = [...new Set(checks.map((c) => c.region))].sort(
+    (a, b) => Number(a === homeRegion) - Number(b === homeRegion),
+  );
+  const notes: string[] = [];
+  const down: string[] = [];
+  for (const region of [undefined, ...regions]) {
+    if (region !== undefined) down.push(region);
+    const unhealthyChecks = new Set(checks.filter((c) => down.includes(c.region)).map((c) => c.id));
+    const answers = [...evaluateDns(records, zone, app.name, { unhealthyChecks })]
+      .map(([target, share]) => `${target.replace(/ \[target\]$/, '')} ${Math.round(share * 1000) / 10} %`)
+      .join(', ');
+    notes.push(`app with ${down.length === 0 ? 'every region up' : `${down.join(', ')} down`}: ${answers}`);
+  }
+  if (checks.length > 0) {
+    const detection = Math.max(...checks.map((c) => c.detection));
+    notes.push(
+      `app worst case: ${duration(detection + BALANCER_ALIAS_TTL_SECONDS)} of client errors (detection ${duration(detection)} + the balancers' alias TTL ${duration(BALANCER_ALIAS_TTL_SECONDS)}; resolvers that keep answers past their TTL add their own)`,
+    );
+  }
+  for (const d of resources(input, 'AWS::CloudFront::Distribution')) {
+    const config = record(prop(d, 'DistributionConfig'));
+    const group = record(list(record(config.OriginGroups).Items)[0]);
+    const primaryId = record(list(record(group.Members).Items)[0]).OriginId;
+    const primary = record(list(config.Origins).find((o) => record(o).Id === primaryId));
+    if (primaryId === undefined || primary.Id === undefined) continue;
+    const custom = record(primary.CustomOriginConfig);
+    // CloudFront's defaults: 3 attempts of 10 s to connect, 30 s to read.
+    const connect = Number(primary.ConnectionAttempts ?? 3) * Number(primary.ConnectionTimeout ?? 10);
+    const read = Number(custom.OriginReadTimeout ?? 30);
+    const aliases = list(config.Aliases).join(', ');
+    notes.push(
+      `${aliases} worst case: ${duration(Math.max(connect, Number(primary.ConnectionTimeout ?? 10) + read))} per request before the origin group fails over (connect ${duration(connect)}, read ${duration(read)})`,
+    );
+  }
+  return notes;
+}
 
 /** The account row and the landing vaults it found, which the account-and-region row starts from. */
 function accountRows(input: AssemblyInput, db: HomeDatabase | undefined): PostureRow[] {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
 
 /** An outside tool a test layer depends on (a real PostgreSQL server, shellcheck, Go, …). */
@@ -49,11 +50,21 @@ export function itWith(requirement: Requirement, name: string, body: () => unkno
   it.skip(`${name} [skipped: ${reason}]`, body);
 }
 
+/** Where Debian installs Chromium. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
 /** ShellCheck, the linter of the shell scripts the estate runs on its instances. */
 export const shellcheck: Requirement = {
   tool: 'shellcheck',
   available: spawnSync('shellcheck', ['--version']).status === 0,
   howTo: 'install it (Debian: apt-get install shellcheck; macOS: brew install shellcheck)',
+};
+
+/** Debian's Chromium, driven by puppeteer-core to render the pages the estate serves. */
+export const chromium: Requirement = {
+  tool: 'chromium',
+  available: existsSync(CHROMIUM_PATH),
+  howTo: `install it at ${CHROMIUM_PATH} (Debian: apt-get install chromium)`,
 };
 
 export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {

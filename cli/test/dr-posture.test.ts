@@ -148,15 +148,18 @@ describe('the DR posture report', () => {
     }
   });
 
-  it('OPS-3: a region costs about a second of replication lag; its RTO says DNS failover is not built yet', () => {
-    for (const input of [lab(), production()]) {
+  it('OPS-3, DR-1: a region costs about a second of replication lag; its RTO adds the regional health checks’ detection', () => {
+    for (const [input, detection] of [
+      [lab(), 30 * 3],
+      [production(), 10 * 1],
+    ] as const) {
       const region = row(rowsOf(input), 'a region (us-east-1)');
       expect(region.rpo).toEqual({ kind: 'seconds', seconds: 1, bound: '≈' });
       expect(region.rto).toEqual({
         kind: 'seconds',
-        seconds: 120,
+        seconds: 120 + detection,
         bound: '≤',
-        plus: 'DNS failover not built yet',
+        plus: 'the record TTL',
       });
       expect(region.from).toContainEqual(
         expect.stringMatching(/^Hello-Data-eu-central-1 \w+ GlobalClusterIdentifier: hello-global$/),
@@ -165,6 +168,32 @@ describe('the DR posture report', () => {
       expect(region.from).toContainEqual(
         expect.stringContaining('hello-eu-central-1-vault (111111111111 eu-central-1)'),
       );
+    }
+  });
+
+  it('DR-1: the region row walks the regions down one by one, the home region last, from the weighted answers to the oops page, with the worst case of app and ab', () => {
+    for (const [input, app] of [
+      [lab(), '150 s'],
+      [production(), '70 s'],
+    ] as const) {
+      const { notes } = row(rowsOf(input), 'a region (us-east-1)');
+      const walk = notes.filter((n) => n.startsWith('app with '));
+      expect(walk[0]).toBe(
+        'app with every region up: fleet.us-east-1.example.com 25 %, asg.us-east-1.example.com 25 %, asg.eu-central-1.example.com 12.5 %, beanstalk.eu-west-1.example.com 12.5 %, ecs.us-west-2.example.com 12.5 %, serverless.ap-southeast-2.example.com 12.5 %',
+      );
+      expect(walk[1]).toBe(
+        'app with eu-central-1 down: fleet.us-east-1.example.com 28.6 %, asg.us-east-1.example.com 28.6 %, beanstalk.eu-west-1.example.com 14.3 %, ecs.us-west-2.example.com 14.3 %, serverless.ap-southeast-2.example.com 14.3 %',
+      );
+      expect(walk.at(-2)).toBe(
+        'app with eu-central-1, eu-west-1, us-west-2, ap-southeast-2 down: fleet.us-east-1.example.com 50 %, asg.us-east-1.example.com 50 %',
+      );
+      expect(walk.at(-1)).toBe(
+        'app with eu-central-1, eu-west-1, us-west-2, ap-southeast-2, us-east-1 down: app.example.com [oops] 100 %',
+      );
+      expect(notes).toContainEqual(
+        expect.stringMatching(new RegExp(`^app worst case: ${app} of client errors`)),
+      );
+      expect(notes).toContainEqual(expect.stringMatching(/^ab\.example\.com worst case: 5 s per request/));
     }
   });
 

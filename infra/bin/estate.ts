@@ -24,8 +24,10 @@ import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
 import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
+import { DnsStack } from '../lib/stacks/dns-stack.ts';
 import { DrillsStack } from '../lib/stacks/drills-stack.ts';
 import { EcsStack } from '../lib/stacks/ecs-stack.ts';
+import { EdgeStack } from '../lib/stacks/edge-stack.ts';
 import type { EstateStack } from '../lib/stacks/estate-stack.ts';
 import { FleetStack } from '../lib/stacks/fleet-stack.ts';
 import { FoundationStack } from '../lib/stacks/foundation-stack.ts';
@@ -38,6 +40,7 @@ import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
 import { RegistryStack } from '../lib/stacks/registry-stack.ts';
 import { ReleaseStack } from '../lib/stacks/release-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
+import { TrafficStack } from '../lib/stacks/traffic-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
 export interface Estate {
@@ -132,6 +135,9 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
       if (region !== config.homeRegion) image.addStackDependency(primary(region).foundation);
     }
   }
+
+  // The hosted zone comes first: every engine's certificate is validated in it.
+  const dns = add(new DnsStack(app, { config }));
 
   // Engines. One in a database region reads the database; elsewhere its /store answers 503.
   const connect = (region: Site['region'], consumer: DatabaseConsumer) => data.get(region)?.connect(consumer);
@@ -245,6 +251,14 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
         );
     }
   }
+  // Order only: engines read the zone id by its parameter name, which no token links.
+  for (const stack of engineStacks) stack.addStackDependency(dns);
+  // Global traffic aliases every engine's own name, so it comes after all of them.
+  const edge = config.features.edge
+    ? add(new EdgeStack(app, { config, certificate: dns.edgeCertificate }))
+    : undefined;
+  const traffic = add(new TrafficStack(app, { config, oops: edge?.oops.distribution }));
+  for (const stack of [dns, ...engineStacks]) traffic.addStackDependency(stack);
   return { stacks, foundations, data };
 }
 

@@ -99,6 +99,9 @@ describe.each(PROFILES)('the %s estate', (profile) => {
           /^Hello-(Release|Asg|Beanstalk|Ecs|Serverless)-/.test(dependency)
         )
           continue;
+        // Order only: engines read the zone id by its parameter name; the global records alias the
+        // engines' names, computed from the config.
+        if (dependency === 'Hello-Dns-us-east-1' || stack.name === 'Hello-Traffic-us-east-1') continue;
         expect(estate(profile).stack(dependency).region, `${stack.name} → ${dependency}`).toBe(stack.region);
       }
     }

@@ -26,6 +26,7 @@ import {
   functionChainInvoke,
   snsSubscriptionInvoke,
 } from './invoke-grants.ts';
+import { publicHttpRedirects } from './listeners.ts';
 import { crossStackOrder } from './ordering.ts';
 import { policyPrincipals } from './principals.ts';
 import { serviceTrustScoped } from './trust.ts';
@@ -64,6 +65,7 @@ export const DEPLOY_TIME_RULES: readonly DeployTimeRule[] = [
   noPinnedEngineMinor,
   noRetiringRuntime,
   serviceTrustScoped,
+  publicHttpRedirects,
 ];
 
 /**

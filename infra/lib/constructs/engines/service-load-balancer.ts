@@ -1,8 +1,10 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { serveHttps } from '../traffic/https-listener.ts';
 
 /** The port the service listens on, on every instance (the revision's systemd unit uses it too). */
 export const SERVICE_PORT = 8080;
@@ -19,16 +21,18 @@ export interface ServiceLoadBalancerProps {
   readonly accessLogPrefix: string;
   /** How long a deregistered instance keeps its in-flight requests (draining in deployments and scale-in). */
   readonly deregistrationDelay: Duration;
+  /** The certificate of the engine's names in the region (SEC-1). */
+  readonly certificate: acm.ICertificate;
 }
 
 /**
- * An internet-facing ALB, its listener on 80 (the edge issue adds HTTPS), one target group of instances
+ * An internet-facing ALB serving HTTPS on 443 (port 80 only redirects), one target group of instances
  * on 8080 checked on /health, and the two security groups that make the balancer the only way in.
  */
 export class ServiceLoadBalancer extends Construct {
   /** The balancer. */
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** Its listener. */
+  /** Its HTTPS listener. */
   readonly listener: elbv2.ApplicationListener;
   /** The target group every instance of the engine registers in. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
@@ -81,11 +85,10 @@ export class ServiceLoadBalancer extends Construct {
       },
     });
 
-    this.listener = this.loadBalancer.addListener('Http', {
-      port: 80,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      open: true,
-      defaultTargetGroups: [this.targetGroup],
+    this.listener = serveHttps(this.loadBalancer, {
+      certificate: props.certificate,
+      defaultAction: elbv2.ListenerAction.forward([this.targetGroup]),
+      redirectId: 'Http',
     });
     this.instanceSecurityGroup.connections.allowFrom(
       balancerGroup,

@@ -176,6 +176,7 @@ describe.each(REGIONS)('Hello-Beanstalk-%s', (region) => {
     expect(readFileSync(join(bundleDir, 'Procfile'), 'utf8')).toBe('web: node server.mjs\n');
     expect(readdirSync(join(bundleDir, '.ebextensions')).sort()).toEqual([
       'app-version.config',
+      'https-redirect.config',
       'scaling-trigger.config',
     ]);
     const properties = effectiveProperties();

@@ -26,7 +26,7 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
   );
   const listenerPort = (rule: (typeof rules)[number][1]) =>
     props(json.Resources[target(props(rule).ListenerArn) ?? '']).Port;
-  const productionRule = rules.find(([, r]) => listenerPort(r) === 80);
+  const productionRule = rules.find(([, r]) => listenerPort(r) === 443);
   const testRule = rules.find(([, r]) => listenerPort(r) === 8080);
 
   it('ECS-3: a Fargate service on Arm in the private subnets, sized by the profile, running the built image', () => {

@@ -1,16 +1,19 @@
-import { Fn, Lazy, Validations } from 'aws-cdk-lib';
+import { Fn, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticbeanstalk from 'aws-cdk-lib/aws-elasticbeanstalk';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import type { EstateConfig } from '../../../../config/index.ts';
+import type { AwsRegion, EstateConfig } from '../../../../config/index.ts';
 import {
   type DatabaseReader,
   type DatabaseSecretAccess,
   grantDatabaseHost,
   grantDatabaseSecret,
 } from '../../data/database-access.ts';
+import { albHostedZoneId } from '../../traffic/balancer-zones.ts';
+import { EngineDomain } from '../../traffic/engine-domain.ts';
+import { TLS_POLICY } from '../../traffic/https-listener.ts';
 import { beanstalkSourceBundle } from '../service-bundles.ts';
 import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
 import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
@@ -56,6 +59,8 @@ export class BeanstalkEnvironment extends Construct implements ServiceSettingsTa
   readonly instanceSecurityGroup: ec2.SecurityGroup;
   /** The version of the service the application version carries. */
   readonly serviceVersion: string;
+  /** The certificate and the record of the engine's own name in the region. */
+  readonly domain: EngineDomain;
   private readonly properties = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: BeanstalkEnvironmentProps) {
@@ -105,6 +110,8 @@ export class BeanstalkEnvironment extends Construct implements ServiceSettingsTa
     // the pipeline deploys later.
     for (const [key, value] of Object.entries({ ENGINE: 'beanstalk', FAILURE_RATE: '0' }))
       this.addValue(key, value);
+    const region = Stack.of(this).region as AwsRegion;
+    this.domain = new EngineDomain(this, 'Domain', { config, endpoint: { engine: 'beanstalk', region } });
     const subnets = (type: ec2.SubnetType) => Fn.join(',', vpc.selectSubnets({ subnetType: type }).subnetIds);
     const options: Record<string, Record<string, string>> = {
       'aws:ec2:vpc': {
@@ -149,6 +156,13 @@ export class BeanstalkEnvironment extends Construct implements ServiceSettingsTa
         RollingUpdateEnabled: 'true',
         RollingUpdateType: 'Health',
       },
+      // SEC-1: HTTPS on 443; the bundle's .ebextensions turn port 80 into a redirect (no option does).
+      'aws:elbv2:listener:443': {
+        ListenerEnabled: 'true',
+        Protocol: 'HTTPS',
+        SSLCertificateArns: this.domain.certificate.certificateArn,
+        SSLPolicy: TLS_POLICY,
+      },
       'aws:elasticbeanstalk:healthreporting:system': { SystemType: 'enhanced' },
       'aws:elasticbeanstalk:environment:process:default': {
         HealthCheckPath: HEALTH_CHECK_PATH,
@@ -188,6 +202,14 @@ export class BeanstalkEnvironment extends Construct implements ServiceSettingsTa
       }),
     });
     this.environment.addResourceDependency(this.application);
+    // EndpointURL is the environment's balancer, which Beanstalk creates outside the template.
+    this.domain.route({
+      bind: () => ({
+        dnsName: this.environment.attrEndpointUrl,
+        hostedZoneId: albHostedZoneId(region),
+        evaluateTargetHealth: true,
+      }),
+    });
     this.acknowledge(serviceRole);
   }
 

@@ -3,6 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -16,6 +17,7 @@ import { releaseNames } from '../../delivery/release-names.ts';
 import { PublishedParameters } from '../../foundation/published-parameters.ts';
 import { goldenImageNames } from '../../images/golden-image-names.ts';
 import { GoldenImageParameter } from '../../images/golden-image-parameter.ts';
+import { EngineDomain } from '../../traffic/engine-domain.ts';
 import { balancer5xxMetric, RollbackAlarms } from '../rollback-alarms.ts';
 import { ServiceLoadBalancer } from '../service-load-balancer.ts';
 import { ServiceLogGroup } from '../service-log-group.ts';
@@ -114,6 +116,8 @@ export class Ec2Service extends Construct {
   readonly logs: ServiceLogGroup;
   /** Where revisions wait. */
   readonly artifacts: ArtifactBucket;
+  /** The certificate and the record of the engine's own name in the region. */
+  readonly domain: EngineDomain;
   /** ALB, listener, target group, security groups. */
   readonly balancer: ServiceLoadBalancer;
   /** The instances' role. */
@@ -147,12 +151,15 @@ export class Ec2Service extends Construct {
       key: props.key,
       accessLogs: props.accessLogs,
     });
+    this.domain = new EngineDomain(this, 'Domain', { config, endpoint: { engine, region } });
     this.balancer = new ServiceLoadBalancer(this, 'Balancer', {
       vpc: props.vpc,
       accessLogs: props.accessLogs,
       accessLogPrefix: `alb/${engine}`,
       deregistrationDelay: Duration.seconds(deployment.deregistrationDelaySeconds),
+      certificate: this.domain.certificate,
     });
+    this.domain.route(new LoadBalancerTarget(this.balancer.loadBalancer, { evaluateTargetHealth: true }));
     this.role = new ServiceInstanceRole(this, 'InstanceRole', {
       artifacts: this.artifacts.bucket,
       ...(config.features.pipeline

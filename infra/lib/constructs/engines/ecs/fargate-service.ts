@@ -9,6 +9,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -21,6 +22,8 @@ import {
   grantDatabaseSecret,
 } from '../../data/database-access.ts';
 import { estateFunction } from '../../foundation/estate-function.ts';
+import { EngineDomain } from '../../traffic/engine-domain.ts';
+import { serveHttps } from '../../traffic/https-listener.ts';
 import { balancer5xxMetric, RollbackAlarms } from '../rollback-alarms.ts';
 import { containerBuildContext } from '../service-bundles.ts';
 import { HEALTH_CHECK_PATH, SERVICE_PORT } from '../service-load-balancer.ts';
@@ -83,7 +86,9 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
   readonly container: ecs.ContainerDefinition;
   readonly service: ecs.FargateService;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** Production traffic (port 80) and test traffic (port 8080, from the hook only). */
+  /** The certificate and the record of the engine's own name in the region. */
+  readonly domain: EngineDomain;
+  /** Production traffic (HTTPS on 443; 80 redirects) and test traffic (port 8080, from the hook only). */
   readonly productionRule: elbv2.ApplicationListenerRule;
   readonly testRule: elbv2.ApplicationListenerRule;
   /** The target groups the deployments alternate between. */
@@ -169,7 +174,6 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       description: 'ECS load balancer: HTTP and the header-gated test port from anywhere',
       allowAllOutbound: false,
     });
-    balancerGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'Production traffic');
     // The hook runs in the VPC, but an internet-facing balancer's name resolves to public addresses, so
     // its calls leave through the region's NAT gateways and arrive from their addresses: the test port
     // admits those only. Its rule also wants the test header, so nothing else in the VPC stumbles on an
@@ -218,17 +222,30 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
       });
     this.blueTargetGroup = targetGroup('Blue');
     this.greenTargetGroup = targetGroup('Green');
-    const listener = (listenerId: string, port: number) =>
-      this.loadBalancer.addListener(listenerId, {
-        port,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        open: false,
-        // Anything the rule does not take: ECS moves traffic by rewriting rules, not default actions.
-        defaultAction: elbv2.ListenerAction.fixedResponse(404, {
-          contentType: 'text/plain',
-          messageBody: 'no route',
-        }),
-      });
+    // Anything the rule does not take: ECS moves traffic by rewriting rules, not default actions.
+    const noRoute = elbv2.ListenerAction.fixedResponse(404, {
+      contentType: 'text/plain',
+      messageBody: 'no route',
+    });
+    this.domain = new EngineDomain(this, 'Domain', {
+      config,
+      endpoint: { engine: 'ecs', region: Stack.of(this).region as AwsRegion },
+    });
+    const production = serveHttps(this.loadBalancer, {
+      certificate: this.domain.certificate,
+      defaultAction: noRoute,
+      redirectId: 'Production',
+    });
+    this.domain.route(new LoadBalancerTarget(this.loadBalancer, { evaluateTargetHealth: true }));
+    // The test listener stays plain HTTP: only the region's NAT addresses reach it, with the test header,
+    // and it carries the hook's synthetic requests only. HTTPS there would need the hook to trust a
+    // certificate for the balancer's AWS name, which ACM cannot issue.
+    const testListener = this.loadBalancer.addListener('Test', {
+      port: TEST_LISTENER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultAction: noRoute,
+    });
     const testToken = Names.uniqueResourceName(this, { maxLength: 64 });
     const rule = (
       ruleId: string,
@@ -244,8 +261,8 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
           { targetGroup: this.greenTargetGroup, weight: 0 },
         ]),
       });
-    this.productionRule = rule('ProductionRule', listener('Production', 80));
-    this.testRule = rule('TestRule', listener('Test', TEST_LISTENER_PORT), [
+    this.productionRule = rule('ProductionRule', production);
+    this.testRule = rule('TestRule', testListener, [
       elbv2.ListenerCondition.httpHeader(TEST_TRAFFIC_HEADER, [testToken]),
     ]);
 

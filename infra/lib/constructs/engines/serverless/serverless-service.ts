@@ -14,7 +14,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { EstateConfig, LambdaDeploymentConfigName } from '../../../../config/index.ts';
+import type { AwsRegion, EstateConfig, LambdaDeploymentConfigName } from '../../../../config/index.ts';
 import {
   type DatabaseReader,
   type DatabaseSecretAccess,
@@ -26,6 +26,9 @@ import {
   ESTATE_LAMBDA_RUNTIME,
   estateFunction,
 } from '../../foundation/estate-function.ts';
+import { ApiDomains } from '../../traffic/api-domains.ts';
+import { EngineDomain } from '../../traffic/engine-domain.ts';
+import { trafficNames } from '../../traffic/names.ts';
 import { RollbackAlarms } from '../rollback-alarms.ts';
 import { serviceLambdaBundle, serviceLambdaCode } from '../service-bundles.ts';
 import { ServiceLogGroup } from '../service-log-group.ts';
@@ -100,6 +103,8 @@ export class ServerlessService extends Construct implements ServiceSettingsTarge
   readonly api: apigwv2.HttpApi;
   /** Its one stage, `$default`, with access logs and throttling. */
   readonly stage: apigwv2.HttpStage;
+  /** The API under the engine's own name and `app.<domain>` (SEC-1). */
+  readonly domains: ApiDomains;
   /** The alarms of the API and the log; shared with the EC2 engines. */
   readonly rollbackAlarms: RollbackAlarms;
   /** Any error of the version being deployed. */
@@ -211,6 +216,16 @@ export class ServerlessService extends Construct implements ServiceSettingsTarge
           }),
         ),
       },
+    });
+
+    this.domains = new ApiDomains(this, 'Domains', {
+      domain: new EngineDomain(this, 'Domain', {
+        config,
+        endpoint: { engine: 'serverless', region: Stack.of(this).region as AwsRegion },
+      }),
+      appName: trafficNames(config).app,
+      api: this.api,
+      stage: this.stage,
     });
 
     this.rollbackAlarms = new RollbackAlarms(this, 'RollbackAlarms', {

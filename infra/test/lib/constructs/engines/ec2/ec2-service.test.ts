@@ -60,8 +60,8 @@ describe.each(ENGINES)('%s', (name, engine) => {
       HealthyThresholdCount: 2,
       UnhealthyThresholdCount: 3,
     });
-    const [, listener] = only(json, 'AWS::ElasticLoadBalancingV2::Listener');
-    expect(listener.Properties).toMatchObject({ Port: 80, Protocol: 'HTTP' });
+    const listeners = resources(json, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties);
+    expect(listeners).toContainEqual(expect.objectContaining({ Port: 443, Protocol: 'HTTPS' }));
   });
 
   it('SCALE-7: the instance role has AmazonSSMManagedInstanceCore (Session Manager instead of SSH)', () => {
