@@ -118,12 +118,11 @@ export class UserPathCanary extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': 'CloudWatchSynthetics' } },
       }),
     );
+    const logGroups = `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/cwsyn-${names.canary}-*`;
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [
-          `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/cwsyn-${names.canary}-*`,
-        ],
+        resources: [logGroups],
       }),
     );
     role.addToPolicy(
@@ -140,7 +139,7 @@ export class UserPathCanary extends Construct {
           's3:ListAllMyBuckets has no resource type; cloudwatch:PutMetricData has none either and is limited to the CloudWatchSynthetics namespace by condition',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/lambda/cwsyn-${names.canary}-*]`,
+        id: `AwsSolutions-IAM5[Resource::${logGroups}]`,
         reason: "Synthetics names the canary's function cwsyn-<name>-<id>, the id chosen when it is created",
       },
       {
