@@ -226,6 +226,8 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
         }),
       );
       pipeline.addStackDependency(release);
+      // The region's canary reads the engines' published endpoints when the release stack deploys.
+      for (const stack of engineStacks) if (stack.site.region === region) release.addStackDependency(stack);
     }
     for (const stack of [...engineStacks, ...(registry === undefined ? [] : [registry])]) {
       pipeline.addStackDependency(stack);

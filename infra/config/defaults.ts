@@ -101,6 +101,11 @@ export const DEFAULT_CONFIG: EstateConfig = {
   alerts: {},
   tags: { owner: 'devops-student' },
   source: { kind: 'CodeCommit', repositoryName: 'hello-devops', branch: 'main' },
-  pipeline: { bakeMinutes: 10, approval: false, executionMode: 'QUEUED' },
+  pipeline: {
+    bakeMinutes: 10,
+    approval: false,
+    executionMode: 'QUEUED',
+    canary: { enabled: true, intervalMinutes: 5 },
+  },
   features: { edge: true, pipeline: true, goldenAmi: true, compliance: true, backup: true, drills: true },
 };

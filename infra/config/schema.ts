@@ -324,6 +324,13 @@ const pipeline = z.strictObject({
       timeZone,
     })
     .optional(),
+  /** Synthetic canaries that walk the user's path in every engine region (CICD-11). */
+  canary: z.strictObject({
+    /** One canary per engine region, its alarm in the region's release watch. */
+    enabled: z.boolean(),
+    /** Minutes between runs; shorter than the bake, so each bake sees at least one run. */
+    intervalMinutes: count(1, 60),
+  }),
 });
 
 const shape = z.strictObject({
@@ -520,6 +527,13 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
     }
   }
   for (const [path, message] of waveProblems(config)) problem(path, message);
+  const { bakeMinutes, canary } = config.pipeline;
+  if (canary.enabled && bakeMinutes > 0 && canary.intervalMinutes >= bakeMinutes) {
+    problem(
+      ['pipeline', 'canary', 'intervalMinutes'],
+      `${canary.intervalMinutes} minutes is not shorter than the ${bakeMinutes}-minute bake: a wave could pass its bake before a canary runs`,
+    );
+  }
 
   for (const r of new Set([...primaryRegions(config), config.recoveryRegion])) {
     if (config.regions[r] === undefined) {

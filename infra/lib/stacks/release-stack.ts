@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { releaseNames } from '../constructs/delivery/release-names.ts';
 import { ReleaseWatch } from '../constructs/delivery/release-watch.ts';
+import { enginesIn, UserPathCanary } from '../constructs/delivery/user-path-canary.ts';
 import { ArtifactBucket } from '../constructs/engines/ec2/artifact-bucket.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
@@ -23,12 +24,15 @@ export interface ReleaseStackProps extends EngineStackProps {
 export class ReleaseStack extends EstateStack {
   readonly artifacts: ArtifactBucket;
   readonly watch: ReleaseWatch;
+  /** The region's user-path canary (CICD-11), unless `pipeline.canary` is off. */
+  readonly canary?: UserPathCanary;
 
   constructor(scope: Construct, props: ReleaseStackProps) {
     super(scope, {
       ...props,
       concern: 'Release',
-      description: 'pipeline artifact bucket (estate key) and the release watch alarm of the region',
+      description:
+        'pipeline artifact bucket (estate key), the user-path canary and the release watch alarm of the region',
     });
     const { config, foundation, site } = props;
     const names = releaseNames(config, site);
@@ -56,6 +60,15 @@ export class ReleaseStack extends EstateStack {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
+    }
+    if (config.pipeline.canary.enabled && enginesIn(config, site.region).length > 0) {
+      this.canary = new UserPathCanary(this, 'UserPath', {
+        config,
+        key: foundation.key.key,
+        accessLogs: foundation.accessLogs.bucket,
+        topic: foundation.alarms.topic,
+      });
+      alarms.push(this.canary.alarm);
     }
     this.watch = new ReleaseWatch(this, 'Watch', {
       alarmName: names.watchAlarm,

@@ -4,7 +4,12 @@ import { problems } from './problems.ts';
 
 describe('the pipeline section of the config', () => {
   it('CICD-10: defaults to every push in turn, a 10-minute bake per wave, no approval, any hour', () => {
-    expect(DEFAULT_CONFIG.pipeline).toEqual({ bakeMinutes: 10, approval: false, executionMode: 'QUEUED' });
+    expect(DEFAULT_CONFIG.pipeline).toEqual({
+      bakeMinutes: 10,
+      approval: false,
+      executionMode: 'QUEUED',
+      canary: { enabled: true, intervalMinutes: 5 },
+    });
     expect(releaseRegions(DEFAULT_CONFIG)).toEqual([
       'eu-central-1',
       'eu-west-1',
