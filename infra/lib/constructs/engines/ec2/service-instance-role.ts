@@ -103,6 +103,12 @@ export class ServiceInstanceRole extends Construct implements DatabaseReader {
       `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
       'Revisions are objects under any key of the engine artifact bucket, which holds nothing else',
     );
+    if (props.releaseArtifacts !== undefined) {
+      acknowledge(
+        `AwsSolutions-IAM5[Resource::${props.releaseArtifacts.arnForObjects('*')}]`,
+        "A release's revisions are objects under keys CodePipeline chooses in the region's release bucket",
+      );
+    }
   }
 
   allowDatabaseSecret(secret: DatabaseSecretAccess): void {
