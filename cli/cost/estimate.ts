@@ -368,8 +368,16 @@ const buildProject: Pricer = (resource, ctx) => {
   return line(`${kind}, ${minutes} build minutes a day`, (minutes * price) / 24);
 };
 
-/** Inspector scans every EC2 instance of its account and region. */
-const inspector: Pricer = (_, ctx) => {
+/**
+ * Inspector scans every EC2 instance of its account and region, billed once per instance: the resource
+ * that enables EC2 scanning carries it; the ECR and Lambda scan types bill per image and function pushed
+ * or changed (usage).
+ */
+const inspector: Pricer = (resource, ctx) => {
+  const scanType = props(resource).ScanType;
+  if (scanType !== undefined && scanType !== 'EC2') {
+    return line(`Inspector ${String(scanType)} scanning, billed per scan (usage)`, 0);
+  }
   const count = ctx.instances.get(`${ctx.stack.account}/${ctx.stack.region}`) ?? { normal: 0, peak: 0 };
   const each = monthly(ctx, ctx.prices.flat.inspectorInstanceMonth);
   return line(

@@ -40,6 +40,13 @@ const CREATE: Readonly<Record<string, string>> = {
   'AWS::SNS::Topic': 'sns:CreateTopic',
   'AWS::SNS::TopicPolicy': 'sns:SetTopicAttributes',
   'AWS::SSM::Parameter': 'ssm:PutParameter',
+  'AWS::SSM::Document': 'ssm:CreateDocument',
+  'AWS::Config::ConfigurationRecorder': 'config:PutConfigurationRecorder',
+  'AWS::Config::DeliveryChannel': 'config:PutDeliveryChannel',
+  'AWS::Config::ConfigRule': 'config:PutConfigRule',
+  'AWS::Config::RemediationConfiguration': 'config:PutRemediationConfigurations',
+  'AWS::Config::AggregationAuthorization': 'config:PutAggregationAuthorization',
+  'AWS::CloudTrail::Trail': 'cloudtrail:CreateTrail',
   // A CDK custom resource: CloudFormation invokes its provider function.
   Custom: 'lambda:InvokeFunction',
 };

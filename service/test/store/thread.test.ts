@@ -36,7 +36,9 @@ describe('the embedded database on a thread of its own', () => {
 
   it('SVC-2: opening it never stalls the event loop that accepts and answers requests', () => {
     expect(events).toEqual([]);
-    expect(longestStallMs).toBeLessThan(250);
+    // Opening it on the event loop stalls it for seconds (2.4 s measured); the bound leaves room for a
+    // loaded machine running the other test layers at the same time (0.5 s seen there).
+    expect(longestStallMs).toBeLessThan(1000);
   });
 
   it.runIf(process.platform === 'linux')(

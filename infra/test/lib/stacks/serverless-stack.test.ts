@@ -36,7 +36,16 @@ describe.each(REGIONS)('Hello-Serverless-%s', (region) => {
   const [versionId] = only(json, 'AWS::Lambda::Version');
   const [aliasId, alias] = only(json, 'AWS::Lambda::Alias');
   const [groupId, group] = only(json, 'AWS::CodeDeploy::DeploymentGroup');
-  const [hookId, hook] = only(json, 'AWS::Lambda::Function', (r) => props(r).FunctionName === undefined);
+  // The hook is the function that calls the new version; other unnamed functions are custom resources'.
+  const [hookId, hook] = only(
+    json,
+    'AWS::Lambda::Function',
+    (r) =>
+      props(r).FunctionName === undefined &&
+      JSON.stringify((props(r).Environment as { Variables?: unknown } | undefined)?.Variables ?? {}).includes(
+        'TARGET_FUNCTION_ARN',
+      ),
+  );
   const variables = (props(fn).Environment as { Variables: Record<string, string> }).Variables;
 
   it('FN-1: runs the service bundle on the pinned Node.js runtime on Arm, and says which engine and version it is', () => {

@@ -78,8 +78,10 @@ const arn = (resource: string) => `arn:aws:ec2:us-east-1:${ACCOUNT}:${resource}`
 
 describe('the fleet blue/green step of the one box wave', () => {
   it('CICD-5: with fleetRelease BlueGreen the one box runs the blue/green command on the build revision, not the in-place action', () => {
+    // The wave's deploy action, then the wave's own check (every wave ends with Verify).
     expect(oneBox?.Actions.map((a) => [a.Name, a.ActionTypeId.Provider])).toEqual([
       ['Fleet-BlueGreen-us-east-1', 'CodeBuild'],
+      ['Verify', 'CodeBuild'],
     ]);
     const action = oneBox?.Actions[0];
     expect(action?.InputArtifacts?.map((a) => a.Name)).toEqual([
@@ -110,7 +112,10 @@ describe('the fleet blue/green step of the one box wave', () => {
   it('CICD-4: without it the one box stays the in-place CodeDeploy action and no step is built', () => {
     const inPlace = compose(DEFAULT_CONFIG);
     const box = inPlace.stages.find((s) => s.Name === 'OneBox-us-east-1');
-    expect(box?.Actions.map((a) => a.ActionTypeId.Provider)).toEqual(['CodeDeploy']);
+    expect(box?.Actions.map((a) => [a.Name, a.ActionTypeId.Provider])).toEqual([
+      [expect.not.stringMatching(/BlueGreen/), 'CodeDeploy'],
+      ['Verify', 'CodeBuild'],
+    ]);
     const projects = inPlace.resources(inPlace.pipeline.stackName, 'AWS::CodeBuild::Project');
     expect(projects.map(([id]) => id).filter((id) => id.includes('FleetBlueGreen'))).toEqual([]);
   });
