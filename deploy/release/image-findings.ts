@@ -3,7 +3,7 @@ import {
   type CoveredResource,
   type Finding,
   Inspector2Client,
-  ListCoverageCommand,
+  paginateListCoverage,
   paginateListFindings,
 } from '@aws-sdk/client-inspector2';
 
@@ -48,16 +48,19 @@ const equals = (value: string) => [{ comparison: 'EQUALS' as const, value }];
 
 /** Inspector's coverage of the image, once its scan is done; undefined while it is pending. */
 async function scannedCoverage(inspector: Inspector2Client, options: ImageFindingsOptions) {
-  const { coveredResources = [] } = await inspector.send(
-    new ListCoverageCommand({
+  // A filtered page may come back empty with a token for the next one: every page is read.
+  const pages = paginateListCoverage(
+    { client: inspector },
+    {
       filterCriteria: {
         resourceType: equals('AWS_ECR_CONTAINER_IMAGE'),
         ecrRepositoryName: equals(options.repository),
         ecrImageTags: equals(options.tag),
       },
-    }),
+    },
   );
-  const [image]: (CoveredResource | undefined)[] = coveredResources;
+  let image: CoveredResource | undefined;
+  for await (const page of pages) image ??= page.coveredResources?.[0];
   const reason = image?.scanStatus?.reason ?? '';
   if (image === undefined || SCANNING.has(reason)) return undefined;
   if (!SCANNED.has(reason))

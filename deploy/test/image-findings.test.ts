@@ -97,15 +97,20 @@ describe('the image findings gate of the release build', () => {
     expect(inspector.commandCalls(ListFindingsCommand)[1]?.args[0].input.nextToken).toBe('page-2');
   });
 
-  it('GOV-4: waits while the image is not yet covered or still being scanned, and reads findings only once the scan is done', async () => {
+  it('GOV-4: waits while the image is not yet covered (on any page) or still being scanned, and reads findings only once the scan is done', async () => {
     inspector
       .on(ListCoverageCommand)
       .resolvesOnce({ coveredResources: [] })
       .resolvesOnce(covered('ACTIVE', 'PENDING_INITIAL_SCAN'))
       .resolvesOnce(covered('ACTIVE', 'SCAN_IN_PROGRESS'))
-      .resolves(covered('ACTIVE', 'SUCCESSFUL'));
+      // Then the image is on the second page of an answer whose first page is empty.
+      .callsFake(({ nextToken }: { nextToken?: string }) =>
+        nextToken === 'page-2'
+          ? covered('ACTIVE', 'SUCCESSFUL')
+          : { coveredResources: [], nextToken: 'page-2' },
+      );
     inspector.on(ListFindingsCommand).callsFake(() => {
-      expect(inspector.commandCalls(ListCoverageCommand)).toHaveLength(4);
+      expect(inspector.commandCalls(ListCoverageCommand)).toHaveLength(5);
       return { findings: [finding('HIGH', 'CVE-2026-0003', 'zlib', '1.3.1')] };
     });
     const { code, lines } = await run();
