@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,13 +35,43 @@ describe('deploy/buildspec.yml', () => {
     for (const command of commands) {
       const script = /^npm run ([\w:]+)/.exec(command)?.[1];
       if (script !== undefined) expect(scripts).toHaveProperty(script);
-      const file = /^bash (\S+)/.exec(command)?.[1];
+      const file = /^(?:bash|npx tsx) (\S+)/.exec(command)?.[1];
       if (file !== undefined) expect(existsSync(join(root, file))).toBe(true);
     }
     expect(commands).toEqual(expect.arrayContaining(['npm ci', 'npm run lint', 'npm run typecheck']));
     expect(commands.some((c) => c.startsWith('npm test') && c.includes('junit'))).toBe(true);
     expect(Object.values(buildspec.reports)).toEqual([
       expect.objectContaining({ 'base-directory': 'dist/reports', 'file-format': 'JUNITXML' }),
+    ]);
+  });
+
+  it('GOV-4: the image gate runs right after the push, on the pushed tag, before anything is synthesized or published', () => {
+    const commands = buildspec.phases.build?.commands ?? [];
+    const push = commands.findIndex((c) => c.startsWith('bash deploy/release/push-image.sh'));
+    expect(push).toBeGreaterThanOrEqual(0);
+    expect(commands[push + 1]).toBe(
+      `npx tsx deploy/release/image-findings.ts --repository "\${IMAGE_REPOSITORY_URI#*/}" --tag "\${RELEASE_ID:0:12}" --timeout 900`,
+    );
+    expect(commands[push]).toContain(`"$IMAGE_REPOSITORY_URI" "\${RELEASE_ID:0:12}"`);
+    // The gate's arguments, as bash expands them in the build: the repository name and the pushed tag.
+    const argv = execFileSync(
+      'bash',
+      ['-c', `printf '%s\\n' ${commands[push + 1]?.replace(/^npx tsx \S+ /, '')}`],
+      {
+        env: {
+          IMAGE_REPOSITORY_URI: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service',
+          RELEASE_ID: 'abcdef1234567890abcdef1234567890abcdef12',
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(argv.trim().split('\n')).toEqual([
+      '--repository',
+      'hello/service',
+      '--tag',
+      'abcdef123456',
+      '--timeout',
+      '900',
     ]);
   });
 

@@ -30,7 +30,8 @@ export interface ServiceBuildProps {
  * privileged only because it builds the container image. It runs deploy/buildspec.yml: npm ci, lint,
  * type-check, the tests with their reports, the bundles each engine deploys, the image pushed to
  * `hello/service` under the commit (tags are immutable), the image definitions, and the synthesized
- * estate whose serverless templates the pipeline deploys (their assets published by the build).
+ * estate whose serverless templates the pipeline deploys (their assets published by the build). An
+ * active high or critical Inspector finding on the pushed image stops the build (GOV-4).
  */
 export class ServiceBuild extends Construct {
   readonly project: codebuild.PipelineProject;
@@ -71,6 +72,14 @@ export class ServiceBuild extends Construct {
         ),
       }),
     );
+    // The image gate after the push (GOV-4) reads Inspector's scan of the image; neither action has a
+    // resource type to scope to.
+    this.project.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['inspector2:ListCoverage', 'inspector2:ListFindings'],
+        resources: ['*'],
+      }),
+    );
     const projectId = Stack.of(this).getLogicalId(this.project.node.defaultChild as codebuild.CfnProject);
     const { region } = Stack.of(this);
     Validations.of(this.project).acknowledge(
@@ -85,7 +94,8 @@ export class ServiceBuild extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ecr:GetAuthorizationToken, to log Docker in to ECR, has no resource to scope to',
+        reason:
+          "ecr:GetAuthorizationToken (Docker login) and the image gate's inspector2:ListCoverage and ListFindings have no resource to scope to",
       },
       ...ARTIFACT_GRANT_FINDINGS.map((id) => ({
         id,
