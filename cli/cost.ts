@@ -1,11 +1,11 @@
 // npm run cost [-- --profile production] [--details]: what the estate of the user's config costs to run, per
 // stack and in total, per hour (normal and peak capacity) and per day, a lab weekend, and what a teardown
 // leaves billing. Offline: it reads the synthesized templates and the dated price table, never the bill.
-import { ConfigError, loadConfig } from '../infra/config/index.ts';
 import { estimateCost } from './cost/estimate.ts';
 import { loadPrices } from './cost/prices.ts';
 import { formatEstimate } from './cost/render.ts';
 import { synthesizeStacks } from './estate-templates.ts';
+import { commandConfig } from './lib/command-config.ts';
 import { defineCommand, isMain } from './lib/usage.ts';
 
 export const COST = defineCommand({
@@ -25,16 +25,8 @@ export const COST = defineCommand({
 });
 
 function main(settings: { profile?: string; details: boolean }): number {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig({ profile: settings.profile });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const config = commandConfig(settings.profile, console.error);
+  if (config === undefined) return 2;
   const estimate = estimateCost(synthesizeStacks(config), loadPrices());
   console.log(formatEstimate(estimate, config.profile, settings.details));
   return estimate.stacks.some((s) => s.unpriced.length > 0) ? 1 : 0;

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EstateConfig, loadConfig } from '../infra/config/index.ts';
 import { type DrillDesign, drillDesign, formatFigure, posture } from './dr-posture.ts';
 import {
   awsDrillClients,
@@ -18,6 +17,7 @@ import {
 } from './drill/experiment.ts';
 import { appendDrill, DRILL_LOG, type DrillLogEntry } from './drill/log.ts';
 import { isRight, type Recovery, recoveryOf, sentAt, type WriteLoss, WriteStream } from './drill/measure.ts';
+import { commandConfig } from './lib/command-config.ts';
 import { seconds } from './lib/progress.ts';
 import { defineCommand, isMain, positiveNumber, type RunContext } from './lib/usage.ts';
 import { closeKeptConnections } from './watch/probe.ts';
@@ -332,19 +332,8 @@ export function formatDrill(entry: DrillLogEntry): string {
 }
 
 async function main(args: DrillArguments, context: RunContext): Promise<number> {
-  let config: EstateConfig;
-  try {
-    config = loadConfig({ profile: args.estateProfile });
-  } catch (error) {
-    context.io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  if (!config.deploy) {
-    context.io.stderr.write(
-      'Nothing to drill: the config has "deploy": false, so its accounts are placeholders. Set real accounts and "deploy": true in estate.config.json first.\n',
-    );
-    return 2;
-  }
+  const config = commandConfig(args.estateProfile, (m) => context.io.stderr.write(`${m}\n`), 'drill');
+  if (config === undefined) return 2;
   if (!config.features.drills) {
     context.io.stderr.write(
       'The config has features.drills off: the estate defines no experiment templates.\n',

@@ -2,13 +2,7 @@
 // primary moved to another region (DR-2), by switchover (planned) or failover (unplanned, the data-loss
 // window reported), then every region's engines checked to follow the new writer. Without --yes it only
 // reads and prints the exact call.
-import {
-  type AwsRegion,
-  databaseNames,
-  databaseRegions,
-  type EstateConfig,
-  loadConfig,
-} from '../infra/config/index.ts';
+import { type AwsRegion, databaseNames, databaseRegions, type EstateConfig } from '../infra/config/index.ts';
 import { GLOBAL_DATABASE_LAG_SECONDS } from './dr-posture.ts';
 import {
   awsFailoverClients,
@@ -17,6 +11,7 @@ import {
   failover,
   formatOutcome,
 } from './failover/failover.ts';
+import { commandConfig } from './lib/command-config.ts';
 import { defineCommand, isMain, positiveNumber, type RunContext } from './lib/usage.ts';
 
 /** The command line. */
@@ -140,19 +135,8 @@ export async function runFailover(
 }
 
 async function main(args: FailoverArguments, context: RunContext): Promise<number> {
-  let config: EstateConfig;
-  try {
-    config = loadConfig({ profile: args.estateProfile });
-  } catch (error) {
-    context.io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  if (!config.deploy) {
-    context.io.stderr.write(
-      'Nothing to fail over: the config has "deploy": false, so its accounts are placeholders. Set real accounts and "deploy": true in estate.config.json first.\n',
-    );
-    return 2;
-  }
+  const config = commandConfig(args.estateProfile, (m) => context.io.stderr.write(`${m}\n`), 'fail over');
+  if (config === undefined) return 2;
   const { fromIni } = await import('@aws-sdk/credential-providers');
   const credentials =
     args.awsProfile === undefined ? {} : { credentials: fromIni({ profile: args.awsProfile }) };

@@ -3,7 +3,7 @@
 // profile's peak, the organization for cross-account backup, service-linked roles, and the platform and
 // engine versions the estate asks for — one row each with its fix. Exit 1 on a blocker, 2 on bad input.
 
-import { type EstateConfig, loadConfig } from '../infra/config/index.ts';
+import { commandConfig } from './lib/command-config.ts';
 import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 import type { AccountProfiles } from './preflight/clients.ts';
 
@@ -52,19 +52,8 @@ export const PREFLIGHT = defineCommand({
 export const parsePreflightArguments = (argv: readonly string[]): PreflightArguments => PREFLIGHT.parse(argv);
 
 async function main(args: PreflightArguments, context: RunContext): Promise<number> {
-  let config: EstateConfig;
-  try {
-    config = loadConfig({ profile: args.estateProfile });
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    return 2;
-  }
-  if (!config.deploy) {
-    console.error(
-      'Nothing to check: the config has "deploy": false, so its accounts are placeholders. Set real accounts and "deploy": true in estate.config.json first.',
-    );
-    return 2;
-  }
+  const config = commandConfig(args.estateProfile, console.error, 'check');
+  if (config === undefined) return 2;
   // Loaded only now: synthesis and the SDK clients take seconds, a bad argument should not wait for them.
   const [{ synthesizeEstate }, { awsClients }, { runPreflight }, report] = await Promise.all([
     import('./preflight/estate.ts'),

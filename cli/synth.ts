@@ -3,9 +3,9 @@
 import { rmSync } from 'node:fs';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildEstate } from '../infra/bin/estate.ts';
-import { ConfigError, loadConfig } from '../infra/config/index.ts';
 import { createEstateApp } from '../infra/lib/app.ts';
 import { deployWaves } from '../infra/lib/waves.ts';
+import { commandConfig } from './lib/command-config.ts';
 import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
 
 /** One row of the synth summary. */
@@ -63,16 +63,8 @@ export const SYNTH = defineCommand({
 });
 
 function main(settings: { profile?: string }, context: RunContext): number {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig({ profile: settings.profile });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const config = commandConfig(settings.profile, console.error);
+  if (config === undefined) return 2;
   const outdir = 'cdk.out';
   rmSync(outdir, { recursive: true, force: true });
   const started = performance.now();
