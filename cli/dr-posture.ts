@@ -2,7 +2,7 @@
 // Every figure is computed from a resource or property of a template and names it; what a template cannot
 // say (how long a restore takes, a schedule this parser does not read) is printed as such, never guessed.
 
-import { evaluateDns, recordsOfTemplates } from '../infra/lib/constructs/traffic/dns-evaluator.ts';
+import { answerTtl, evaluateDns, recordsOfTemplates } from '../infra/lib/constructs/traffic/dns-evaluator.ts';
 import { DRILL_LOG, type DrillLogEntry } from './drill/log.ts';
 
 /** A CloudFormation template, as far as this report reads it. */
@@ -530,8 +530,9 @@ const BALANCER_ALIAS_TTL_SECONDS = 60;
 /**
  * DR-1 as Route 53 answers it: the `app` records of the templates (Route 53's documented selection, see
  * the DNS evaluator) with the regions failing one by one, the home region last, and the worst-case
- * seconds of client errors of `app` (detection + the balancers' alias TTL) and of `ab` (one request's
- * origin timeouts before CloudFront fails over to the oops bucket).
+ * seconds of client errors of `app` (detection + the TTL of its answer: the weighted records' own, or
+ * the balancers' 60 s when it aliases them) and of `ab` (one request's origin timeouts before CloudFront
+ * fails over to the oops bucket).
  */
 export function regionLossNotes(input: AssemblyInput, homeRegion: string): string[] {
   const records = recordsOfTemplates(input.stacks.map((s) => s.template));
@@ -568,8 +569,13 @@ export function regionLossNotes(input: AssemblyInput, homeRegion: string): strin
   }
   if (checks.length > 0) {
     const detection = Math.max(...checks.map((c) => c.detection));
+    const ttl = answerTtl(records, zone, app.name);
+    const cached =
+      ttl === undefined
+        ? `the balancers' alias TTL ${duration(BALANCER_ALIAS_TTL_SECONDS)}`
+        : `the TTL of app's answer ${duration(ttl)}`;
     notes.push(
-      `app worst case: ${duration(detection + BALANCER_ALIAS_TTL_SECONDS)} of client errors (detection ${duration(detection)} + the balancers' alias TTL ${duration(BALANCER_ALIAS_TTL_SECONDS)}; resolvers that keep answers past their TTL add their own)`,
+      `app worst case: ${duration(detection + (ttl ?? BALANCER_ALIAS_TTL_SECONDS))} of client errors (detection ${duration(detection)} + ${cached}; resolvers that keep answers past their TTL add their own)`,
     );
   }
   for (const d of resources(input, 'AWS::CloudFront::Distribution')) {

@@ -7,6 +7,7 @@ import type { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -15,6 +16,9 @@ import type { AccountRole } from '../../infra/config/index.ts';
 /** One client per service, account and (for regional services) region. */
 export interface PreflightClients {
   sts(role: AccountRole): STSClient;
+  route53(role: AccountRole): Route53Client;
+  /** The name servers public DNS gives for a domain (node:dns codes on failure). */
+  nameServers(domain: string): Promise<string[]>;
   iam(role: AccountRole): IAMClient;
   organizations(role: AccountRole): OrganizationsClient;
   cloudFormation(role: AccountRole, region: string): CloudFormationClient;
@@ -35,25 +39,40 @@ export interface AccountProfiles {
 
 /**
  * Real clients, the SDK packages loaded only when a preflight runs (argument errors answer at once). Global
- * services (STS, IAM, Organizations) are asked in the home region.
+ * services (STS, IAM, Organizations, Route 53) are asked in the home region.
  */
 export async function awsClients(homeRegion: string, profiles: AccountProfiles): Promise<PreflightClients> {
-  const [backup, cfn, configService, ec2, eb, iam, org, rds, quotas, ssm, sts, providers] = await Promise.all(
-    [
-      import('@aws-sdk/client-backup'),
-      import('@aws-sdk/client-cloudformation'),
-      import('@aws-sdk/client-config-service'),
-      import('@aws-sdk/client-ec2'),
-      import('@aws-sdk/client-elastic-beanstalk'),
-      import('@aws-sdk/client-iam'),
-      import('@aws-sdk/client-organizations'),
-      import('@aws-sdk/client-rds'),
-      import('@aws-sdk/client-service-quotas'),
-      import('@aws-sdk/client-ssm'),
-      import('@aws-sdk/client-sts'),
-      import('@aws-sdk/credential-providers'),
-    ],
-  );
+  const [
+    backup,
+    cfn,
+    configService,
+    ec2,
+    eb,
+    iam,
+    org,
+    rds,
+    quotas,
+    ssm,
+    sts,
+    providers,
+    route53,
+    delegation,
+  ] = await Promise.all([
+    import('@aws-sdk/client-backup'),
+    import('@aws-sdk/client-cloudformation'),
+    import('@aws-sdk/client-config-service'),
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-elastic-beanstalk'),
+    import('@aws-sdk/client-iam'),
+    import('@aws-sdk/client-organizations'),
+    import('@aws-sdk/client-rds'),
+    import('@aws-sdk/client-service-quotas'),
+    import('@aws-sdk/client-ssm'),
+    import('@aws-sdk/client-sts'),
+    import('@aws-sdk/credential-providers'),
+    import('@aws-sdk/client-route-53'),
+    import('./delegation.ts'),
+  ]);
   const cache = new Map<string, unknown>();
   const client = <T>(
     make: new (settings: object) => T,
@@ -73,6 +92,8 @@ export async function awsClients(homeRegion: string, profiles: AccountProfiles):
   };
   return {
     sts: (role) => client(sts.STSClient, 'sts', role),
+    route53: (role) => client(route53.Route53Client, 'route53', role),
+    nameServers: delegation.publicNameServers,
     iam: (role) => client(iam.IAMClient, 'iam', role),
     organizations: (role) => client(org.OrganizationsClient, 'organizations', role),
     cloudFormation: (role, region) => client(cfn.CloudFormationClient, 'cfn', role, region),

@@ -3,6 +3,7 @@ import type { EstateConfig } from '../../infra/config/index.ts';
 import { checkBootstrap } from './bootstrap.ts';
 import type { AccountProfiles, PreflightClients } from './clients.ts';
 import { checkConfigRecorders } from './config-recorders.ts';
+import { checkDelegation } from './delegation.ts';
 import { deploySites, type EstateAssembly } from './estate.ts';
 import { checkIdentities } from './identity.ts';
 import { checkOrganization } from './organization.ts';
@@ -30,6 +31,7 @@ export async function runPreflight(
     checkServiceLinkedRoles(config, clients, profiles),
     checkVersions(config, clients),
     checkConfigRecorders(config, clients),
+    checkDelegation(config, clients),
   ]);
   return groups.flat();
 }

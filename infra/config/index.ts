@@ -25,6 +25,7 @@ export {
   LAMBDA_DEPLOYMENT_CONFIGS,
   type LambdaDeploymentConfigName,
   PIPELINE_EXECUTION_MODES,
+  PLACEHOLDER_DOMAIN,
   primaryRegions,
   recoveryVaultLock,
   releaseRegions,

@@ -25,6 +25,8 @@ export interface ProfileSettings {
   readonly logRetentionDays: number;
   /** Route 53 health checks of the regional endpoints. */
   readonly healthCheck: { readonly intervalSeconds: 10 | 30; readonly failureThreshold: number };
+  /** TTL of the weighted records of `app`: how long a resolver keeps sending users to a region that left. */
+  readonly weightedTtlSeconds: number;
   /** Instance type of the EC2 engines. */
   readonly instanceType: string;
   /** Aurora Serverless v2 capacity bounds, in ACUs, and whether the clusters refuse deletion. */
@@ -70,6 +72,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     interfaceEndpoints: { services: SSM_ENDPOINTS, azCount: 1 },
     logRetentionDays: 30,
     healthCheck: { intervalSeconds: 30, failureThreshold: 3 },
+    // Resolvers ask again every minute: fewer billed queries in an estate no user depends on.
+    weightedTtlSeconds: 60,
     instanceType: 't3.micro',
     // No deletion protection: a lab is torn down often, and the final snapshot still keeps the data.
     database: { minCapacityAcu: 0.5, maxCapacityAcu: 2, deletionProtection: false },
@@ -88,6 +92,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     interfaceEndpoints: { services: [...SSM_ENDPOINTS, 'logs', 'kms', 'secretsmanager'], azCount: 3 },
     logRetentionDays: 365,
     healthCheck: { intervalSeconds: 10, failureThreshold: 1 },
+    // Detection 10 s + 20 s keeps a region's loss under the 60 s target; each query is billed per million.
+    weightedTtlSeconds: 20,
     instanceType: 't3.small',
     database: { minCapacityAcu: 2, maxCapacityAcu: 8, deletionProtection: true },
     // Compliance lock on the recovery vaults, immutable after a 3-day grace in which a wrong setting can

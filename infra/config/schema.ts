@@ -4,7 +4,7 @@ import { AWS_REGIONS, type AwsRegion, REGIONS_WITHOUT_GLOBAL_IAM_RECORDING } fro
 
 /** Account ids and domains that only stand in until a user gives real ones. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222'];
-const PLACEHOLDER_DOMAIN = /(^|\.)(example\.(com|org|net)|test|invalid|localhost)$/;
+export const PLACEHOLDER_DOMAIN = /(^|\.)(example\.(com|org|net)|test|invalid|localhost)$/;
 
 /**
  * Engines, each served from one or more regions. `exclusive` engines need regions of their own:

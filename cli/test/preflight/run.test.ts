@@ -7,6 +7,7 @@ import { ListPlatformVersionsCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { DescribeDBEngineVersionsCommand } from '@aws-sdk/client-rds';
+import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -18,7 +19,9 @@ import { runPreflight } from '../../preflight/run.ts';
 import { parsePreflightArguments } from '../../preflight.ts';
 import { awsError, type FakeAws, fakeAws, PRIMARY, RECOVERY, testConfig } from './support.ts';
 
-const config = testConfig();
+const DOMAIN = 'hello-estate.dev';
+const ZONE_NS = ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk'];
+const config = testConfig({ dns: { domainName: DOMAIN, hostedZoneId: 'Z0123456789ABC' } });
 const ASSEMBLY: EstateAssembly = {
   bootstrapVersion: 6,
   stacks: [
@@ -111,6 +114,11 @@ function ready(): FakeAws {
     .resolves({
       DBEngineVersions: [{ EngineVersion: '16.9', Status: 'available', SupportsGlobalDatabases: true }],
     });
+  aws
+    .stub('route53', 'primary')
+    .on(GetHostedZoneCommand)
+    .resolves({ DelegationSet: { NameServers: ZONE_NS } });
+  aws.delegate(DOMAIN, ZONE_NS);
   return aws;
 }
 
@@ -129,6 +137,7 @@ describe('npm run preflight', () => {
       'Beanstalk',
       'Aurora',
       'config',
+      'domain',
     ]);
     expect(exitCode(rows)).toBe(0);
     expect(summaryLine(rows)).toMatch(/^0 blockers, 0 warnings, \d+ ok: ready to deploy$/);
@@ -167,6 +176,7 @@ describe('npm run preflight', () => {
         'elasticBeanstalk',
         'rds',
         'configService',
+        'route53',
       ] as const) {
         // Any stub refuses the same way; the union of their types is not callable as one.
         const stub: { onAnyCommand(): { rejects(error: Error): unknown } } = aws.stub(service, role);

@@ -7,6 +7,7 @@ import { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -27,6 +28,7 @@ export const awsError = (name: string, message = name) => Object.assign(new Erro
 
 const SERVICES = {
   sts: STSClient,
+  route53: Route53Client,
   iam: IAMClient,
   organizations: OrganizationsClient,
   cloudFormation: CloudFormationClient,
@@ -45,6 +47,8 @@ type ClientOf<S extends Service> = InstanceType<(typeof SERVICES)[S]>;
 export interface FakeAws {
   /** The stub of a service in one account, for one region or (`*`, the default) every region not stubbed alone. */
   stub<S extends Service>(service: S, role: AccountRole, region?: string): AwsClientStub<ClientOf<S>>;
+  /** What public DNS answers for a domain's NS records: the names, or the node:dns code it fails with. */
+  delegate(domain: string, answer: readonly string[] | string): void;
   readonly clients: PreflightClients;
 }
 
@@ -64,10 +68,21 @@ export function fakeAws(): FakeAws {
   const client = <S extends Service>(service: S, role: AccountRole, region = '*'): ClientOf<S> =>
     (stubs.has(`${service}/${role}/${region}`) ? entry(service, role, region) : entry(service, role, '*'))
       .client;
+  const delegations = new Map<string, readonly string[] | string>();
   return {
     stub: (service, role, region = '*') => entry(service, role, region).stub,
+    delegate: (domain, answer) => {
+      delegations.set(domain, answer);
+    },
     clients: {
       sts: (role) => client('sts', role),
+      route53: (role) => client('route53', role),
+      nameServers: async (domain) => {
+        const answer = delegations.get(domain) ?? 'ENOTFOUND';
+        if (typeof answer === 'string')
+          throw Object.assign(new Error(`queryNs ${answer} ${domain}`), { code: answer });
+        return [...answer];
+      },
       iam: (role) => client('iam', role),
       organizations: (role) => client('organizations', role),
       cloudFormation: (role, region) => client('cloudFormation', role, region),

@@ -6,7 +6,10 @@
  *
  * - A record is healthy when its health check (if any) passes and, with evaluate-target-health, its alias
  *   target is healthy: a name in the zone is healthy when any of its records is; a target outside it (a
- *   balancer, an API) when it is not listed as down. CloudFront aliases cannot evaluate target health.
+ *   balancer, an API) when it is not listed as down. CloudFront aliases cannot evaluate target health, and
+ *   a CNAME record has none to evaluate: its health check alone decides.
+ * - A CNAME is followed as a resolver follows it: to the records of the name it gives, when the zone has
+ *   them; an alias of type CNAME to a CNAME record of the zone answers with that record and its TTL.
  * - Weighted: the healthy records of non-zero weight share the answers by weight; if none, the healthy
  *   records of weight zero share them evenly; if no record is healthy, Route 53 answers as if all were.
  * - Failover: the PRIMARY while healthy, else a healthy SECONDARY; with both unhealthy, the PRIMARY.
@@ -21,6 +24,10 @@ export interface DnsRecord {
   readonly failover?: 'PRIMARY' | 'SECONDARY';
   /** Logical id (or id) of its health check. */
   readonly healthCheckId?: string;
+  /** A plain CNAME's value: followed like an alias in the zone, without evaluating its health. */
+  readonly cname?: string;
+  /** A plain record's TTL in seconds (an alias has the TTL of its target). */
+  readonly ttl?: number;
   /** The alias target's name: in the zone, it is followed; outside, it is where the answer points. */
   readonly aliasTarget?: { readonly dnsName: string; readonly evaluateTargetHealth: boolean };
 }
@@ -64,7 +71,7 @@ export function evaluateDns(
       : !downTargets.has(target.dnsName);
   };
   const follow = (r: DnsRecord, seen: ReadonlySet<string>): Map<string, number> => {
-    const target = r.aliasTarget?.dnsName;
+    const target = r.aliasTarget?.dnsName ?? r.cname;
     if (target === undefined) return new Map([[r.name, 1]]);
     if (inZone(target) && byName.has(target)) return answer(target, new Set([...seen, target]));
     return new Map([[target, 1]]);
@@ -117,6 +124,26 @@ export function evaluateDns(
   return answer(name, new Set([name]));
 }
 
+/**
+ * How long a resolver keeps the first answer for `name`: a plain record's TTL; for an alias of a name in
+ * the zone, the longest TTL among that name's records (Route 53 answers the alias with the record it
+ * chooses, and its TTL); undefined for an alias of a resource outside the zone, whose TTL its service sets.
+ */
+export function answerTtl(records: readonly DnsRecord[], zoneName: string, name: string): number | undefined {
+  const ttls = (n: string, seen: ReadonlySet<string>): (number | undefined)[] =>
+    records
+      .filter((r) => r.name === n)
+      .flatMap((r) => {
+        const target = r.aliasTarget?.dnsName;
+        if (target === undefined) return [r.ttl];
+        if (seen.has(target)) throw new Error(`alias loop through ${target}`);
+        const inZone = target === zoneName || target.endsWith(`.${zoneName}`);
+        return inZone ? ttls(target, new Set([...seen, target])) : [undefined];
+      });
+  const all = ttls(name, new Set([name]));
+  return all.length === 0 || all.includes(undefined) ? undefined : Math.max(...(all as number[]));
+}
+
 interface TemplateLike {
   readonly Resources?: Readonly<
     Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>
@@ -129,23 +156,34 @@ export function tokenTargetName(recordName: string, setIdentifier?: string): str
 }
 
 /**
- * The A record sets of synthesized templates. An alias target given by a token is named by
+ * The A and CNAME record sets of synthesized templates. An alias target given by a token is named by
  * {@link tokenTargetName}, which is how `downTargets` lists a failing balancer.
  */
 export function recordsOfTemplates(templates: readonly TemplateLike[]): DnsRecord[] {
   const bare = (n: unknown) => String(n).replace(/\.$/, '');
   return templates.flatMap((t) =>
     Object.entries(t.Resources ?? {})
-      .filter(([, r]) => r.Type === 'AWS::Route53::RecordSet' && (r.Properties?.Type ?? 'A') === 'A')
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::Route53::RecordSet' && ['A', 'CNAME'].includes(String(r.Properties?.Type)),
+      )
       .map(([, r]): DnsRecord => {
         const p = r.Properties ?? {};
-        const alias = p.AliasTarget as { DNSName?: unknown; EvaluateTargetHealth?: boolean } | undefined;
         const name = bare(p.Name);
+        const setIdentifier = p.SetIdentifier === undefined ? undefined : String(p.SetIdentifier);
+        const value = (p.ResourceRecords as unknown[] | undefined)?.[0];
+        const alias = p.AliasTarget as { DNSName?: unknown; EvaluateTargetHealth?: boolean } | undefined;
         const check = p.HealthCheckId as { Ref?: string } | string | undefined;
         return {
           name,
-          ...(p.SetIdentifier === undefined ? {} : { setIdentifier: String(p.SetIdentifier) }),
+          ...(setIdentifier === undefined ? {} : { setIdentifier }),
           ...(typeof p.Weight === 'number' ? { weight: p.Weight } : {}),
+          ...(p.TTL === undefined ? {} : { ttl: Number(p.TTL) }),
+          ...(p.Type === 'CNAME' && alias === undefined
+            ? {
+                cname: typeof value === 'string' ? bare(value) : tokenTargetName(name, setIdentifier),
+              }
+            : {}),
           ...(p.Failover === 'PRIMARY' || p.Failover === 'SECONDARY' ? { failover: p.Failover } : {}),
           ...(check === undefined
             ? {}
@@ -157,10 +195,7 @@ export function recordsOfTemplates(templates: readonly TemplateLike[]): DnsRecor
                   dnsName:
                     typeof alias.DNSName === 'string'
                       ? bare(alias.DNSName)
-                      : tokenTargetName(
-                          name,
-                          p.SetIdentifier === undefined ? undefined : String(p.SetIdentifier),
-                        ),
+                      : tokenTargetName(name, setIdentifier),
                   evaluateTargetHealth: alias.EvaluateTargetHealth === true,
                 },
               }),

@@ -14,15 +14,20 @@ export interface WeightedSetProps {
   readonly config: EstateConfig;
   /** Interval and failure threshold of the health checks, from the profile. */
   readonly healthCheck: ProfileSettings['healthCheck'];
+  /** TTL of the weighted records, from the profile. */
+  readonly ttlSeconds: number;
   /** The estate's hosted zone. */
   readonly zone: route53.IHostedZone;
 }
 
 /**
- * DNS-1, DNS-2: one weighted alias record per regional endpoint under `weighted.app.<domain>`, weights
- * from the topology ({@link endpointWeights}), each aliasing the endpoint's own name with
- * evaluate-target-health and carrying a Route 53 HTTPS health check of that name's `/health/deep`. An
- * endpoint that fails either leaves the answers; the others keep their ratios. When every endpoint
+ * DNS-1, DNS-2: one weighted CNAME record per regional endpoint under `weighted.app.<domain>`, weights
+ * from the topology ({@link endpointWeights}), each naming the endpoint's own name and carrying a Route 53
+ * HTTPS health check of that name's `/health/deep`, which passes through the balancer or API and so fails
+ * too when nothing healthy is behind it. An endpoint that fails leaves the answers; the others keep their
+ * ratios. CNAME, not alias: an alias takes its target's TTL, 60 s for a balancer, whereas this record's
+ * TTL is the profile's, and the own name's A answer never changes in a failover, so its 60 s delays
+ * nothing. When every endpoint
  * fails, Route 53 answers as if all were healthy (its documented last resort): the failover pair above
  * this set is what then sends users to the oops page.
  */
@@ -33,7 +38,7 @@ export class WeightedSet extends Construct {
   readonly members: readonly {
     readonly endpoint: WeightedEndpoint;
     readonly healthCheck: route53.HealthCheck;
-    readonly record: route53.ARecord;
+    readonly record: route53.CnameRecord;
   }[];
 
   constructor(scope: Construct, id: string, props: WeightedSetProps) {
@@ -54,16 +59,14 @@ export class WeightedSet extends Construct {
         requestInterval: Duration.seconds(props.healthCheck.intervalSeconds),
         failureThreshold: props.healthCheck.failureThreshold,
       });
-      const record = new route53.ARecord(this, constructId, {
+      const record = new route53.CnameRecord(this, constructId, {
         zone,
         recordName: this.name,
         setIdentifier: key,
         weight: endpoint.weight,
         healthCheck,
-        // The endpoint's own record, in the same zone: its health is its balancer's or API's.
-        target: route53.RecordTarget.fromAlias({
-          bind: () => ({ dnsName: fqdn, hostedZoneId: zone.hostedZoneId, evaluateTargetHealth: true }),
-        }),
+        domainName: fqdn,
+        ttl: Duration.seconds(props.ttlSeconds),
       });
       return { endpoint, healthCheck, record };
     });

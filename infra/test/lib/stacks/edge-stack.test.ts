@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type EstateConfig } from '../../../config/index.ts';
+import { DEFAULT_CONFIG, type EstateConfig, PROFILES } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { applyPolicies } from '../../../lib/aspects/index.ts';
 import { AB_ORIGIN_TIMEOUTS, VARIANT_HEADER } from '../../../lib/constructs/edge/ab-router.ts';
@@ -88,18 +88,26 @@ describe.each(['lab', 'production'] as const)('the edge stacks (%s)', (profile) 
     });
   });
 
-  it('DNS-3, DR-1: app is a failover pair: the weighted set PRIMARY with evaluate-target-health, the oops distribution SECONDARY without it', () => {
+  it('DNS-3, DR-1: app is a failover pair of CNAMEs: the weighted set PRIMARY as an alias with evaluate-target-health, the oops distribution SECONDARY with the weighted TTL', () => {
     traffic.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'app.example.com.',
+      Type: 'CNAME',
       Failover: 'PRIMARY',
       AliasTarget: Match.objectLike({ DNSName: 'weighted.app.example.com', EvaluateTargetHealth: true }),
+      TTL: Match.absent(),
     });
+    const [oops] = Object.values(edge.findResources('AWS::CloudFront::Distribution')).filter((d) =>
+      (d.Properties.DistributionConfig.Aliases as string[]).includes('app.example.com'),
+    );
+    expect(oops).toBeDefined();
     traffic.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'app.example.com.',
-      Type: 'A',
+      Type: 'CNAME',
       Failover: 'SECONDARY',
       SetIdentifier: 'oops',
-      AliasTarget: { DNSName: Match.anyValue(), HostedZoneId: 'Z2FDTNDATAQYW2' },
+      ResourceRecords: [Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })],
+      TTL: String(PROFILES[profile].weightedTtlSeconds),
+      AliasTarget: Match.absent(),
     });
   });
 
@@ -196,6 +204,7 @@ describe('the edge switched off', () => {
     );
     expect(app).toHaveLength(1);
     expect(app[0]?.Properties).toMatchObject({
+      Type: 'CNAME',
       AliasTarget: { DNSName: 'weighted.app.example.com', EvaluateTargetHealth: true },
     });
     expect(app[0]?.Properties.Failover).toBeUndefined();

@@ -29,12 +29,35 @@ describe.each(['lab', 'production'] as const)('TrafficStack (%s)', (profile) => 
       'ecs-us-west-2': 1,
       'serverless-ap-southeast-2': 1,
     });
+  });
+
+  it("DR-1, DNS-2: each weighted record is a CNAME of the endpoint's own name with the profile's TTL, not an alias carrying the balancer's 60 s", () => {
+    const weighted = records.filter((r) => r.Name === 'weighted.app.example.com.');
+    expect(weighted).toHaveLength(6);
     for (const r of weighted) {
-      expect(r.AliasTarget).toMatchObject({
-        DNSName: `${String(r.SetIdentifier).replace(/-(?=[a-z]{2}-)/, '.')}.example.com`,
-        EvaluateTargetHealth: true,
+      expect(r).toMatchObject({
+        Type: 'CNAME',
+        TTL: String(PROFILES[profile].weightedTtlSeconds),
+        ResourceRecords: [`${String(r.SetIdentifier).replace(/-(?=[a-z]{2}-)/, '.')}.example.com`],
       });
+      expect(r.AliasTarget).toBeUndefined();
     }
+  });
+
+  it("DR-1: app is a CNAME alias of the weighted set (an alias takes the chosen record's TTL) with target health, its own type matching the set's", () => {
+    const app = records.filter((r) => r.Name === 'app.example.com.');
+    expect(app).toEqual([
+      {
+        HostedZoneId: expect.anything(),
+        Name: 'app.example.com.',
+        Type: 'CNAME',
+        AliasTarget: {
+          DNSName: 'weighted.app.example.com',
+          HostedZoneId: expect.anything(),
+          EvaluateTargetHealth: true,
+        },
+      },
+    ]);
   });
 
   it('DNS-2, SVC-10: each weighted record carries an HTTPS check of its own endpoint on /health/deep, timed by the profile', () => {
@@ -45,7 +68,7 @@ describe.each(['lab', 'production'] as const)('TrafficStack (%s)', (profile) => 
       const [, check] = checks.find(([id]) => id === (r.HealthCheckId as { Ref: string }).Ref) ?? [];
       expect(check?.Properties.HealthCheckConfig).toMatchObject({
         Type: 'HTTPS',
-        FullyQualifiedDomainName: (r.AliasTarget as { DNSName: string }).DNSName,
+        FullyQualifiedDomainName: (r.ResourceRecords as string[])[0],
         Port: 443,
         ResourcePath: '/health/deep',
         EnableSNI: true,

@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { type AwsRegion, DEFAULT_CONFIG, type EstateConfig } from '../../../../config/index.ts';
+import { type AwsRegion, DEFAULT_CONFIG, type EstateConfig, PROFILES } from '../../../../config/index.ts';
 import {
+  answerTtl,
   type DnsRecord,
   evaluateDns,
   recordsOfTemplates,
@@ -118,6 +119,48 @@ describe("the DNS evaluator on the cases of Route 53's documentation", () => {
       'y.elb': 1,
     });
   });
+
+  it('DR-1: a weighted CNAME is followed to its name and judged by its health check alone; an alias of it answers with its TTL', () => {
+    const cname = (hc: string, target: string): DnsRecord => ({
+      name: `w.${ZONE}`,
+      setIdentifier: target,
+      weight: 1,
+      healthCheckId: hc,
+      cname: `${target}.${ZONE}`,
+      ttl: 20,
+    });
+    const own = (target: string): DnsRecord => ({
+      name: `${target}.${ZONE}`,
+      aliasTarget: { dnsName: `${target}.elb`, evaluateTargetHealth: true },
+    });
+    const records: DnsRecord[] = [
+      cname('a', 'a'),
+      cname('b', 'b'),
+      own('a'),
+      own('b'),
+      {
+        name: `app.${ZONE}`,
+        failover: 'PRIMARY',
+        aliasTarget: { dnsName: `w.${ZONE}`, evaluateTargetHealth: true },
+      },
+      { name: `app.${ZONE}`, failover: 'SECONDARY', cname: 'oops.cloudfront', ttl: 20 },
+    ];
+    expect(rounded(evaluateDns(records, ZONE, `app.${ZONE}`))).toEqual({ 'a.elb': 0.5, 'b.elb': 0.5 });
+    expect(rounded(evaluateDns(records, ZONE, `app.${ZONE}`, { unhealthyChecks: new Set(['a']) }))).toEqual({
+      'b.elb': 1,
+    });
+    // No target health on a CNAME: a balancer with nothing behind it leaves through its failing check.
+    expect(rounded(evaluateDns(records, ZONE, `app.${ZONE}`, { downTargets: new Set(['a.elb']) }))).toEqual({
+      'a.elb': 0.5,
+      'b.elb': 0.5,
+    });
+    expect(
+      rounded(evaluateDns(records, ZONE, `app.${ZONE}`, { unhealthyChecks: new Set(['a', 'b']) })),
+    ).toEqual({ 'oops.cloudfront': 1 });
+    expect(answerTtl(records, ZONE, `app.${ZONE}`)).toBe(20);
+    // An alias of a balancer carries the balancer's TTL, which the templates do not know.
+    expect(answerTtl(records, ZONE, `a.${ZONE}`)).toBeUndefined();
+  });
 });
 
 /** The default topology cut or grown to `count` regions (home first). */
@@ -200,9 +243,12 @@ describe.each([2, 3, 4, 5, 6])('the synthesized app records over %i regions', (c
     }
     const unhealthyChecks = new Set(endpoints.map((e) => checkOf.get(names.regional(e)) ?? '?'));
     expect(rounded(evaluateDns(records, ZONE, names.app, { unhealthyChecks }))).toEqual({ [oops]: 1 });
-    // A balancer with no healthy target takes its endpoint out just as its failing check does.
-    const downTargets = new Set(endpoints.map((e) => names.regional(e)));
-    expect(rounded(evaluateDns(records, ZONE, names.app, { downTargets }))).toEqual({ [oops]: 1 });
+  });
+
+  it("DR-1: app's answer lives as long as the weighted records' TTL from the profile, on either side of the failover", () => {
+    const ttl = PROFILES[config.profile].weightedTtlSeconds;
+    expect(answerTtl(records, ZONE, names.app)).toBe(ttl);
+    expect(records.filter((r) => r.name === names.app).map((r) => r.ttl ?? 'alias')).toEqual(['alias', ttl]);
   });
 
   it('DNS-1: with every region healthy the home region gets half of the answers', () => {
