@@ -6,18 +6,14 @@ import { loadPrices } from './cost/prices.ts';
 import { formatEstimate } from './cost/render.ts';
 import { synthesizeStacks } from './estate-templates.ts';
 import { commandConfig } from './lib/command-config.ts';
-import { defineCommand, isMain } from './lib/usage.ts';
+import { defineCommand, isMain, SHARED_OPTIONS } from './lib/usage.ts';
 
 export const COST = defineCommand({
   name: 'cost',
   summary:
     'What the estate of your config costs to run, per stack and in total: per hour at normal and peak capacity, per day, a lab weekend, and what a teardown leaves billing. Exits 1 when a resource type is unpriced.',
   options: {
-    profile: {
-      type: 'string',
-      value: '<lab|production>',
-      description: "the config profile (default: the config's)",
-    },
+    profile: SHARED_OPTIONS.profile,
     details: { type: 'boolean', description: 'every priced resource of every stack' },
   },
   examples: ['', '--profile production --details'],

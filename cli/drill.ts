@@ -19,7 +19,7 @@ import { appendDrill, DRILL_LOG, type DrillLogEntry } from './drill/log.ts';
 import { isRight, type Recovery, recoveryOf, sentAt, type WriteLoss, WriteStream } from './drill/measure.ts';
 import { commandConfig } from './lib/command-config.ts';
 import { seconds } from './lib/progress.ts';
-import { defineCommand, isMain, positiveNumber, type RunContext } from './lib/usage.ts';
+import { defineCommand, isMain, positiveNumber, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
 import { closeKeptConnections } from './watch/probe.ts';
 import type { Sample } from './watch/traffic-window.ts';
 import { watchTraffic } from './watch/watch.ts';
@@ -97,16 +97,8 @@ export const DRILL = defineCommand({
     log: { type: 'string', value: '<path>', description: 'the drill log appended to', default: DRILL_LOG },
     yes: { type: 'boolean', description: 'start the experiment (without it: print the plan)' },
     'dry-run': { type: 'boolean', description: 'read, and print the plan (the default)' },
-    profile: {
-      type: 'string',
-      value: '<lab|production>',
-      description: "the config profile (default: the config's)",
-    },
-    'primary-profile': {
-      type: 'string',
-      value: '<name>',
-      description: 'AWS CLI profile of the primary account',
-    },
+    profile: SHARED_OPTIONS.profile,
+    'primary-profile': SHARED_OPTIONS['primary-profile'],
   },
   examples: [
     'az-power',

@@ -12,7 +12,7 @@ import {
   formatOutcome,
 } from './failover/failover.ts';
 import { commandConfig } from './lib/command-config.ts';
-import { defineCommand, isMain, positiveNumber, type RunContext } from './lib/usage.ts';
+import { defineCommand, isMain, positiveNumber, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
 
 /** The command line. */
 export interface FailoverArguments {
@@ -55,16 +55,8 @@ export const FAILOVER = defineCommand({
       description: 'how long the switch and the endpoints may take',
       default: '1800',
     },
-    profile: {
-      type: 'string',
-      value: '<lab|production>',
-      description: "the config profile (default: the config's)",
-    },
-    'primary-profile': {
-      type: 'string',
-      value: '<name>',
-      description: 'AWS CLI profile of the primary account',
-    },
+    profile: SHARED_OPTIONS.profile,
+    'primary-profile': SHARED_OPTIONS['primary-profile'],
   },
   examples: [
     '--to eu-central-1 --planned',

@@ -4,7 +4,7 @@
 // engine versions the estate asks for — one row each with its fix. Exit 1 on a blocker, 2 on bad input.
 
 import { commandConfig } from './lib/command-config.ts';
-import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
+import { defineCommand, isMain, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
 import type { AccountProfiles } from './preflight/clients.ts';
 
 /** The command line. */
@@ -20,21 +20,9 @@ export const PREFLIGHT = defineCommand({
   summary:
     "Read-only checks of both accounts before a first deploy (OPS-6): identities, bootstrap, quotas against the profile's peak, the organization for cross-account backup, service-linked roles, and the platform and engine versions the estate asks for, one row each with its fix. Exit 1 on a blocker.",
   options: {
-    'primary-profile': {
-      type: 'string',
-      value: '<name>',
-      description: 'AWS CLI profile of the primary account',
-    },
-    'recovery-profile': {
-      type: 'string',
-      value: '<name>',
-      description: 'AWS CLI profile of the recovery account',
-    },
-    profile: {
-      type: 'string',
-      value: '<lab|production>',
-      description: "the config profile (default: the config's)",
-    },
+    'primary-profile': SHARED_OPTIONS['primary-profile'],
+    'recovery-profile': SHARED_OPTIONS['recovery-profile'],
+    profile: SHARED_OPTIONS.profile,
   },
   examples: ['--primary-profile prod --recovery-profile dr', '--profile production --json'],
   json: true,

@@ -6,7 +6,7 @@ import { buildEstate } from '../infra/bin/estate.ts';
 import { createEstateApp } from '../infra/lib/app.ts';
 import { deployWaves } from '../infra/lib/waves.ts';
 import { commandConfig } from './lib/command-config.ts';
-import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
+import { defineCommand, isMain, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
 
 /** One row of the synth summary. */
 export interface StackSummary {
@@ -51,11 +51,7 @@ export const SYNTH = defineCommand({
   summary:
     'The whole estate into cdk.out, with the built-in template validation and cdk-nag, then one line per stack (account, region, resources, deploy wave) and the wall time.',
   options: {
-    profile: {
-      type: 'string',
-      value: '<lab|production>',
-      description: "the config profile (default: the config's)",
-    },
+    profile: SHARED_OPTIONS.profile,
   },
   examples: ['', '--profile production --json'],
   json: true,

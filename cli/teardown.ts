@@ -14,7 +14,7 @@ import { fromIni } from '@aws-sdk/credential-providers';
 import { type EstateConfig, loadConfig } from '../infra/config/index.ts';
 import { synthesizeStacks } from './estate-templates.ts';
 import { seconds } from './lib/progress.ts';
-import { defineCommand, isMain, type RunContext } from './lib/usage.ts';
+import { defineCommand, isMain, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
 import {
   executePlan,
   formatSummary,
@@ -48,21 +48,9 @@ export const TEARDOWN = defineCommand({
       type: 'boolean',
       description: 'also schedule deletion of keys that still protect kept data',
     },
-    'primary-profile': {
-      type: 'string',
-      value: '<name>',
-      description: 'AWS CLI profile of the primary account',
-    },
-    'recovery-profile': {
-      type: 'string',
-      value: '<name>',
-      description: 'AWS CLI profile of the recovery account',
-    },
-    profile: {
-      type: 'string',
-      value: '<lab|production>',
-      description: "the config profile (default: the config's)",
-    },
+    'primary-profile': SHARED_OPTIONS['primary-profile'],
+    'recovery-profile': SHARED_OPTIONS['recovery-profile'],
+    profile: SHARED_OPTIONS.profile,
   },
   examples: ['--profile production', '--yes --primary-profile prod --recovery-profile dr'],
   settings({ values }, problems): TeardownArguments {

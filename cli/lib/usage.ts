@@ -103,6 +103,26 @@ export interface Command<S> {
   ): Promise<number>;
 }
 
+/** The options several commands share, declared once so their help reads the same everywhere. */
+export const SHARED_OPTIONS = {
+  /** The estate profile of the user's config. */
+  profile: {
+    type: 'string',
+    value: '<lab|production>',
+    description: "the config profile (default: the config's)",
+  },
+  'primary-profile': {
+    type: 'string',
+    value: '<name>',
+    description: 'AWS CLI profile of the primary account',
+  },
+  'recovery-profile': {
+    type: 'string',
+    value: '<name>',
+    description: 'AWS CLI profile of the recovery account',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
 /** Declares a command (see the file comment). */
 export function defineCommand<O extends Record<string, OptionSpec>, S>(spec: CommandSpec<O, S>): Command<S> {
   if (spec.examples.length === 0) throw new Error(`${spec.name}: a command needs an example`);
