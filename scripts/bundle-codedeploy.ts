@@ -44,7 +44,7 @@ export async function bundleCodeDeploy(options: BundleOptions = {}): Promise<Bun
   const server = options.server ?? (await freshServerBundle());
   const version = options.version ?? (await defaultVersion());
   if (!VERSION_LABEL.test(version)) throw new Error(`invalid version ${JSON.stringify(version)}`);
-  const files = new Map<string, { data: Uint8Array; mode: number }>();
+  const files = new Map<string, Uint8Array>();
   const sources = [
     join(revisionSource, 'appspec.yml'),
     ...(await listFiles(join(revisionSource, 'scripts'))),
@@ -52,19 +52,13 @@ export async function bundleCodeDeploy(options: BundleOptions = {}): Promise<Bun
   ];
   for (const path of sources) {
     const name = relative(revisionSource, path).split('\\').join('/');
-    files.set(name, { data: await readFile(path), mode: name.startsWith('scripts/') ? EXECUTABLE : REGULAR });
+    files.set(name, await readFile(path));
   }
-  files.set('VERSION', { data: new TextEncoder().encode(`${version}\n`), mode: REGULAR });
-  files.set('app/server.mjs', { data: await readFile(server), mode: REGULAR });
+  files.set('VERSION', new TextEncoder().encode(`${version}\n`));
+  files.set('app/server.mjs', await readFile(server));
 
   const entries = [...files.keys()].sort();
-  const zippable: Zippable = {};
-  for (const name of entries) {
-    const file = files.get(name);
-    if (!file) continue;
-    zippable[name] = [file.data, { os: UNIX, attrs: (0o100000 | file.mode) << 16, mtime: FIXED_MTIME }];
-  }
-  const zip = zipSync(zippable, { level: 9 });
+  const zip = zipRevision(files);
   const outDir = options.outDir ?? join(root, 'dist', 'codedeploy');
   await mkdir(outDir, { recursive: true });
   const path = join(outDir, `hello-${version}.zip`);
@@ -72,7 +66,24 @@ export async function bundleCodeDeploy(options: BundleOptions = {}): Promise<Bun
   return { path, bytes: zip.byteLength, version, entries };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/**
+ * A revision zip of `files` (by entry name): entries sorted, `scripts/` executable and the rest not,
+ * one fixed timestamp, so the same files give the same bytes.
+ */
+export function zipRevision(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  const zippable: Zippable = {};
+  for (const name of [...files.keys()].sort()) {
+    const mode = name.startsWith('scripts/') ? EXECUTABLE : REGULAR;
+    zippable[name] = [
+      files.get(name) as Uint8Array,
+      { os: UNIX, attrs: (0o100000 | mode) << 16, mtime: FIXED_MTIME },
+    ];
+  }
+  return zipSync(zippable, { level: 9 });
+}
+
+/** Every file below `dir`, at any depth. */
+export async function listFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
