@@ -27,6 +27,11 @@ export interface ProfileSettings {
   readonly healthCheck: { readonly intervalSeconds: 10 | 30; readonly failureThreshold: number };
   /** TTL of the weighted records of `app`: how long a resolver keeps sending users to a region that left. */
   readonly weightedTtlSeconds: number;
+  /**
+   * TTL of the NS records that delegate the domain (the parent's and the zone's own apex set): how long a
+   * resolver keeps asking the old zone after the delegation moves to a recovered one.
+   */
+  readonly delegationTtlSeconds: number;
   /** Instance type of the EC2 engines. */
   readonly instanceType: string;
   /** Aurora Serverless v2 capacity bounds, in ACUs, and whether the clusters refuse deletion. */
@@ -74,6 +79,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     healthCheck: { intervalSeconds: 30, failureThreshold: 3 },
     // Resolvers ask again every minute: fewer billed queries in an estate no user depends on.
     weightedTtlSeconds: 60,
+    // Within the runbook's 5-minute DNS step; shorter buys little, as many resolvers raise short TTLs.
+    delegationTtlSeconds: 300,
     instanceType: 't3.micro',
     // No deletion protection: a lab is torn down often, and the final snapshot still keeps the data.
     database: { minCapacityAcu: 0.5, maxCapacityAcu: 2, deletionProtection: false },
@@ -94,6 +101,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSettings>> = {
     healthCheck: { intervalSeconds: 10, failureThreshold: 1 },
     // Detection 10 s + 20 s keeps a region's loss under the 60 s target; each query is billed per million.
     weightedTtlSeconds: 20,
+    // The same bound as lab: a referral is one query per resolver per TTL, so the cost is negligible either way.
+    delegationTtlSeconds: 300,
     instanceType: 't3.small',
     database: { minCapacityAcu: 2, maxCapacityAcu: 8, deletionProtection: true },
     // Compliance lock on the recovery vaults, immutable after a 3-day grace in which a wrong setting can

@@ -402,6 +402,23 @@ const shape = z.strictObject({
       .string()
       .regex(/^Z[A-Z0-9]{4,31}$/, 'expected a Route 53 hosted zone id')
       .optional(),
+    /**
+     * The parent zone that delegates domainName to the estate's zone, kept outside the primary account so
+     * the delegation outlives it (DR-3); unset: the registrar delegates, a manual change after a loss.
+     */
+    delegation: z
+      .strictObject({
+        /** The parent zone's name, such as example.com for hello.example.com. */
+        parentZoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'expected a lower-case domain name'),
+        /** An existing public zone of parentZoneName; unset: the recovery account's DNS stack creates it. */
+        parentZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]{4,31}$/, 'expected a Route 53 hosted zone id')
+          .optional(),
+        /** The account holding the parent zone; unset: accounts.recovery. */
+        parentAccount: accountId.optional(),
+      })
+      .optional(),
   }),
   scheduling: z.strictObject({ timeZone }),
   ec2,
@@ -527,6 +544,7 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
     }
   }
   for (const [path, message] of waveProblems(config)) problem(path, message);
+  for (const [path, message] of delegationProblems(config)) problem(path, message);
   const { bakeMinutes, canary } = config.pipeline;
   if (canary.enabled && bakeMinutes > 0 && canary.intervalMinutes >= bakeMinutes) {
     problem(
@@ -668,6 +686,37 @@ function waveProblems(config: EstateConfig): [(string | number)[], string][] {
   const missing = expected.filter((r) => !seen.has(r));
   if (missing.length > 0)
     found.push([['pipeline', 'waves'], `missing engine regions: ${missing.join(', ')}`]);
+  return found;
+}
+
+/**
+ * The delegation against the domain and the accounts: the parent must be a proper suffix of domainName,
+ * the estate's own zone must be the one it creates (its name servers are what the delegation writes),
+ * and the parent must sit in one of the two accounts the estate deploys to.
+ */
+function delegationProblems(config: EstateConfig): [(string | number)[], string][] {
+  const { delegation, domainName, hostedZoneId } = config.dns;
+  if (delegation === undefined) return [];
+  const found: [(string | number)[], string][] = [];
+  if (!domainName.endsWith(`.${delegation.parentZoneName}`)) {
+    found.push([
+      ['dns', 'delegation', 'parentZoneName'],
+      `expected a parent of dns.domainName (${domainName}), such as ${domainName.split('.').slice(1).join('.')}`,
+    ]);
+  }
+  if (hostedZoneId !== undefined) {
+    found.push([
+      ['dns', 'hostedZoneId'],
+      "expected no hostedZoneId with dns.delegation: the estate delegates to the zone it creates (an existing zone's delegation stays yours to keep)",
+    ]);
+  }
+  const { parentAccount } = delegation;
+  if (parentAccount !== undefined && !Object.values(config.accounts).includes(parentAccount)) {
+    found.push([
+      ['dns', 'delegation', 'parentAccount'],
+      `expected accounts.recovery (${config.accounts.recovery}) or, in a recovered estate, accounts.primary (${config.accounts.primary})`,
+    ]);
+  }
   return found;
 }
 
