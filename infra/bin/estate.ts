@@ -18,6 +18,7 @@ import type { DatabaseReader } from '../lib/constructs/data/database-access.ts';
 import { releasePlan } from '../lib/constructs/delivery/release-plan.ts';
 import { beanstalkNames } from '../lib/constructs/engines/beanstalk/beanstalk-environment.ts';
 import type { ServiceSettingsTarget } from '../lib/constructs/engines/service-settings.ts';
+import { delegationPlan } from '../lib/constructs/traffic/delegation.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
@@ -36,6 +37,7 @@ import { ImageStack } from '../lib/stacks/image-stack.ts';
 import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { PipelineStack } from '../lib/stacks/pipeline-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
+import { RecoveryDnsStack } from '../lib/stacks/recovery-dns-stack.ts';
 import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
 import { RegistryStack } from '../lib/stacks/registry-stack.ts';
 import { ReleaseStack } from '../lib/stacks/release-stack.ts';
@@ -138,6 +140,11 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
 
   // The hosted zone comes first: every engine's certificate is validated in it.
   const dns = add(new DnsStack(app, { config }));
+  // Its delegation is written through the role of the parent zone's account, which must exist first.
+  const delegation = delegationPlan(config);
+  if (delegation !== undefined && !delegation.inAccount) {
+    dns.addStackDependency(add(new RecoveryDnsStack(app, { config, plan: delegation })));
+  }
 
   // Engines. One in a database region reads the database; elsewhere its /store answers 503.
   const connect = (region: Site['region'], consumer: DatabaseConsumer) => data.get(region)?.connect(consumer);

@@ -1,8 +1,11 @@
+import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { EstateConfig } from '../../config/index.ts';
 import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
+import { ApexNameServers } from '../constructs/traffic/apex-name-servers.ts';
+import { delegationPlan, ZoneDelegation } from '../constructs/traffic/delegation.ts';
 import { edgeSite, trafficNames, zoneIdParameterName } from '../constructs/traffic/names.ts';
 import { EstateStack } from './estate-stack.ts';
 
@@ -23,6 +26,10 @@ export interface DnsStackProps {
  * the same record of every certificate of a name in an account, in every region, so the engine
  * certificates, which cover `app.<domain>` too, are validated by it and write only their own name's
  * record. Deleting an engine stack then never deletes a record another certificate renews by.
+ *
+ * With `dns.delegation`, it also writes the NS record set of the domain in the parent zone, which lives
+ * outside the primary account (see {@link ZoneDelegation}): the delegation then survives the account, and a
+ * recovered estate's DNS stack moves it to its own zone by the same write.
  */
 export class DnsStack extends EstateStack {
   /** The zone the estate created; undefined when the config names an existing one. */
@@ -50,6 +57,14 @@ export class DnsStack extends EstateStack {
         values: { [zoneIdParameterName(config)]: this.zone.hostedZoneId },
       });
       zone = this.zone;
+      const plan = delegationPlan(config);
+      if (plan !== undefined) {
+        new ZoneDelegation(this, 'Delegation', { plan, zone: this.zone });
+        new ApexNameServers(this, 'ApexNameServers', {
+          zone: this.zone,
+          ttl: Duration.seconds(plan.ttlSeconds),
+        });
+      }
     } else {
       zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Existing', {
         hostedZoneId: configured,
