@@ -61,7 +61,7 @@ export interface DelegationRoleProps {
  */
 export class DelegationRole extends Construct {
   /** The parent zone. */
-  readonly parentZone: route53.IPublicHostedZone;
+  readonly parentZone: route53.IHostedZone;
   /** The role. */
   readonly role: iam.Role;
 
@@ -76,7 +76,9 @@ export class DelegationRole extends Construct {
       zone.applyRemovalPolicy(RemovalPolicy.RETAIN);
       this.parentZone = zone;
     } else {
-      this.parentZone = route53.PublicHostedZone.fromPublicHostedZoneAttributes(this, 'ParentZone', {
+      // Not PublicHostedZone.fromPublicHostedZoneAttributes: in aws-cdk-lib 2.276 its hostedZoneRef gives
+      // the zone's name as its id, so grantDelegation would scope the role to a zone ARN that never exists.
+      this.parentZone = route53.HostedZone.fromHostedZoneAttributes(this, 'ParentZone', {
         hostedZoneId: plan.parentZoneId,
         zoneName: plan.parentZoneName,
       });
