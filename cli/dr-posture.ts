@@ -500,8 +500,24 @@ const DNS_SWITCH_SECONDS = 5 * MINUTE;
 const VERIFY_SECONDS = 10 * MINUTE;
 const RUNBOOK_SECONDS = RECOVERY_POINTS_SECONDS + REDEPLOY_SECONDS + DNS_SWITCH_SECONDS + VERIFY_SECONDS;
 
+/**
+ * The account-loss runbook's DNS step as the templates build it (DR-3): automated when the DNS stack writes
+ * the domain's delegation into a parent zone outside the primary account (the recovered estate's DNS stack
+ * rewrites it), otherwise a manual change at the registrar.
+ */
+export function dnsSwitchStep(input: AssemblyInput): string {
+  const [delegation] = resources(input, 'Custom::CrossAccountZoneDelegation');
+  if (delegation === undefined) {
+    const zone = resources(input, 'AWS::Route53::HostedZone')[0];
+    const domain = zone === undefined ? 'the domain' : String(prop(zone, 'Name')).replace(/\.$/, '');
+    return `DNS switch, manual (no dns.delegation): set the NS records of ${domain} at its registrar to the recovered zone's name servers`;
+  }
+  const parent = prop(delegation, 'ParentZoneName') ?? prop(delegation, 'ParentZoneId');
+  return `DNS switch, automated: the recovered estate's DNS stack rewrites the NS records of ${String(prop(delegation, 'DelegatedZoneName'))} in ${String(parent)}, outside the lost account, to its own zone; resolvers follow within ${String(prop(delegation, 'TTL'))} s`;
+}
+
 /** The designed recovery of the primary account's loss, from the vaults of the recovery account. */
-function accountRunbook(vaults: readonly string[], account: string): RecoveryStep[] {
+function accountRunbook(vaults: readonly string[], account: string, dnsSwitch: string): RecoveryStep[] {
   return [
     {
       what: `list the newest recovery point of each resource and its age in ${vaults.join(', ')}`,
@@ -512,7 +528,7 @@ function accountRunbook(vaults: readonly string[], account: string): RecoverySte
       budget: seconds(REDEPLOY_SECONDS, '≤'),
     },
     {
-      what: "DNS switch: the domain's records to the recovery account's endpoints",
+      what: dnsSwitch,
       budget: seconds(DNS_SWITCH_SECONDS, '≤'),
     },
     {
@@ -650,7 +666,7 @@ function accountRows(input: AssemblyInput, db: HomeDatabase | undefined): Postur
   const runbook = (vaults: readonly string[]): { rto: Figure; steps?: RecoveryStep[] } =>
     recovery === undefined || vaults.length === 0
       ? { rto: RESTORE }
-      : { rto: seconds(RUNBOOK_SECONDS, '≤'), steps: accountRunbook(vaults, recovery) };
+      : { rto: seconds(RUNBOOK_SECONDS, '≤'), steps: accountRunbook(vaults, recovery, dnsSwitchStep(input)) };
   const accountRecovery = runbook([...landed, ...onwards]);
   const accountRow: PostureRow = {
     scenario: `primary account (${primary})`,

@@ -376,6 +376,28 @@ describe('the DR posture report', () => {
     expect(account.rto.kind).toBe('not computed');
   });
 
+  it('DR-3: the runbook’s DNS step is a registrar change without dns.delegation, and automated with it, naming the parent zone and the NS TTL', () => {
+    const step = (input: AssemblyInput) => row(rowsOf(input), 'primary account (').steps?.[2]?.what;
+    expect(step(lab())).toBe(
+      "DNS switch, manual (no dns.delegation): set the NS records of example.com at its registrar to the recovered zone's name servers",
+    );
+    // The record the DNS stack writes with a delegation (infra/test/lib/stacks/dns-stack.test.ts).
+    const delegated = editStack(lab(), 'Hello-Dns-us-east-1', (resources) => {
+      resources.DelegationRecord = {
+        Type: 'Custom::CrossAccountZoneDelegation',
+        Properties: {
+          AssumeRoleArn: 'arn:aws:iam::222222222222:role/Hello-Recovery-DnsDelegation',
+          ParentZoneName: 'example.com',
+          DelegatedZoneName: 'hello.example.com',
+          DelegatedZoneNameServers: { 'Fn::GetAtt': ['Zone', 'NameServers'] },
+          TTL: 300,
+        },
+      };
+    });
+    expect(step(delegated)).toBe(
+      "DNS switch, automated: the recovered estate's DNS stack rewrites the NS records of hello.example.com in example.com, outside the lost account, to its own zone; resolvers follow within 300 s",
+    );
+  });
   it('OPS-3: the AZ row shows its step: Aurora promotes the reader in the other AZ, nothing to run', () => {
     const az = row(rowsOf(production()), 'an AZ (us-east-1)');
     expect(az.steps).toEqual([
