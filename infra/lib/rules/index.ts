@@ -12,6 +12,7 @@
  * runs in the estate already); these rules cover what needs the assembly.
  */
 import type { Assembly, DeployTimeRule, Finding, RuleOptions } from './assembly.ts';
+import { customResourceAssumeRole } from './assume-role.ts';
 import {
   actionResourceFormats,
   copyFunctionRetention,
@@ -66,6 +67,7 @@ export const DEPLOY_TIME_RULES: readonly DeployTimeRule[] = [
   noRetiringRuntime,
   serviceTrustScoped,
   publicHttpRedirects,
+  customResourceAssumeRole,
 ];
 
 /**
