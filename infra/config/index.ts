@@ -9,6 +9,7 @@ export {
   type RecoveryVaultLock,
 } from './profiles.ts';
 export { AWS_REGIONS, type AwsRegion } from './regions.ts';
+export { recoveredConfig } from './recovery.ts';
 export {
   BEANSTALK_DEPLOYMENT_POLICIES,
   type BeanstalkDeploymentPolicy,
@@ -41,7 +42,9 @@ export {
   databaseRegions,
   estateKeyAlias,
   estateSites,
+  hasRecoverySite,
   parameterName,
+  recoveryAccount,
   type Site,
   stackName,
 } from './topology.ts';
