@@ -8,8 +8,8 @@ export {
   type ProfileSettings,
   type RecoveryVaultLock,
 } from './profiles.ts';
-export { AWS_REGIONS, type AwsRegion } from './regions.ts';
 export { recoveredConfig } from './recovery.ts';
+export { AWS_REGIONS, type AwsRegion } from './regions.ts';
 export {
   BEANSTALK_DEPLOYMENT_POLICIES,
   type BeanstalkDeploymentPolicy,
