@@ -14,6 +14,7 @@ import {
   recoveredConfig,
   recoveryAccount,
   type Site,
+  stackName,
 } from '../config/index.ts';
 import { RESTORE_CONTEXT_KEY, type RestoreSettings, readRestoreSettings } from '../config/restore.ts';
 import { createEstateApp } from '../lib/app.ts';
@@ -68,8 +69,15 @@ export interface BuildEstateOptions {
    * @default - a new estate
    */
   readonly restore?: RestoreSettings;
-  /** Restore mode: the region the service's images were replicated to. @default - config.homeRegion */
-  readonly imageRegion?: AwsRegion;
+  /**
+   * Restore mode: the region of the lost estate's recovery site in this account, where the images were
+   * replicated to and the golden AMI copied. The recovered foundation and governance of that region
+   * update that site's stacks in place instead of creating their own beside them: the estate key (which
+   * the AMI copies, the replica bucket and the vault use) and its alias, the VPC, the published
+   * parameters and the Config recorder are kept, where new ones would collide with them by name.
+   * @default - config.homeRegion, with nothing taken over
+   */
+  readonly recoverySite?: AwsRegion;
 }
 
 /**
@@ -102,7 +110,17 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
   // Every (account, region) gets a foundation; every other stack is built on its site's foundation.
   const sites = estateSites(config);
   const foundations = new Map<string, FoundationStack>();
-  for (const site of sites) foundations.set(siteKey(site), add(new FoundationStack(app, { config, site })));
+  // The lost estate's recovery site, taken over by the stacks of the same concern (restore mode).
+  const takeOver = (site: Site, concern: string) =>
+    site.role === 'primary' && site.region === options.recoverySite
+      ? { stackName: stackName(config, concern, { role: 'recovery', region: site.region }) }
+      : {};
+  for (const site of sites) {
+    foundations.set(
+      siteKey(site),
+      add(new FoundationStack(app, { config, site, ...takeOver(site, 'Foundation') })),
+    );
+  }
   const on = (site: Site | undefined) => {
     const foundation = site && foundations.get(siteKey(site));
     if (site === undefined || foundation === undefined)
@@ -239,7 +257,7 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
           ? undefined
           : {
               repositoryName: imageRepositoryName(config),
-              region: options.imageRegion ?? config.homeRegion,
+              region: options.recoverySite ?? config.homeRegion,
               tag: restore.image.tag,
             };
       const stack = add(new EcsStack(app, { ...primary(region), restoredImage }));
@@ -258,7 +276,7 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
   }
   // Compliance that fixes itself, in every site: Config rules with automatic remediation (GOV-1 to GOV-5).
   if (config.features.compliance) {
-    for (const site of sites) add(new GovernanceStack(app, on(site)));
+    for (const site of sites) add(new GovernanceStack(app, { ...on(site), ...takeOver(site, 'Governance') }));
   }
 
   // Delivery: a release stack in every region the pipeline deploys to (its bucket and release watch),
@@ -326,7 +344,7 @@ export function estateFromContext(app: App, config: EstateConfig): Estate {
   if (typeof file !== 'string') throw new Error(`context ${RESTORE_CONTEXT_KEY}: expected a file name`);
   return buildEstate(app, recoveredConfig(config), {
     restore: readRestoreSettings(file),
-    imageRegion: config.recoveryRegion,
+    recoverySite: config.recoveryRegion,
   });
 }
 

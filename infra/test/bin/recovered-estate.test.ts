@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG } from '../../config/index.ts';
 import { RESTORE_CONTEXT_KEY, type RestoreSettings } from '../../config/restore.ts';
 import { createEstateApp } from '../../lib/app.ts';
 import { type AssemblyStack, checkAssembly, formatFinding } from '../../lib/rules/index.ts';
+import { estate } from '../support/estate.ts';
 
 const LOST = DEFAULT_CONFIG.accounts.primary;
 const RECOVERY = DEFAULT_CONFIG.accounts.recovery;
@@ -118,4 +119,23 @@ describe('the recovered estate (restore mode)', () => {
       expect(JSON.stringify(seeds), name).toContain('/hello/us-east-2/ami/latest');
     }
   });
+
+  it.each([
+    ['Foundation', ['AWS::KMS::Key', 'AWS::KMS::Alias', 'AWS::EC2::VPC', 'AWS::SSM::Parameter']],
+    ['Governance', ['AWS::Config::ConfigurationRecorder', 'AWS::Config::DeliveryChannel']],
+  ])(
+    'DR-3: takes over the lost estate’s recovery-site %s stack in place, keeping its stateful resources',
+    (concern, types) => {
+      const name = `Hello-Recovery-${concern}-us-east-2`;
+      const before = Object.entries(estate('lab').stack(name).json.Resources)
+        .filter(([, r]) => types.includes(r.Type))
+        .map(([id, r]) => `${id} ${r.Type}`);
+      expect(before.length).toBeGreaterThan(0);
+      const after = Object.entries(stack(name).json.Resources as Resources).map(
+        ([id, r]) => `${id} ${r.Type}`,
+      );
+      expect(after).toEqual(expect.arrayContaining(before));
+      expect(stacks.map((s) => s.name)).not.toContain(`Hello-${concern}-us-east-2`);
+    },
+  );
 });
