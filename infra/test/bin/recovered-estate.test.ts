@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estateFromContext } from '../../bin/estate.ts';
-import { DEFAULT_CONFIG } from '../../config/index.ts';
+import { buildEstate, estateFromContext } from '../../bin/estate.ts';
+import { DEFAULT_CONFIG, recoveredConfig } from '../../config/index.ts';
 import { RESTORE_CONTEXT_KEY, type RestoreSettings } from '../../config/restore.ts';
 import { createEstateApp } from '../../lib/app.ts';
 import { type AssemblyStack, checkAssembly, formatFinding } from '../../lib/rules/index.ts';
@@ -138,4 +138,19 @@ describe('the recovered estate (restore mode)', () => {
       expect(stacks.map((s) => s.name)).not.toContain(`Hello-${concern}-us-east-2`);
     },
   );
+
+  it('DR-3: refuses a snapshot outside the recovered home region, where it could not be restored', () => {
+    const elsewhere: RestoreSettings = {
+      ...RESTORE,
+      database: {
+        snapshotArn: SNAPSHOT.replace('us-east-2', 'us-east-1'),
+        createdAt: '2026-12-05T03:00:00Z',
+      },
+    };
+    expect(() =>
+      buildEstate(createEstateApp(), recoveredConfig(DEFAULT_CONFIG), {
+        restore: elsewhere,
+      }),
+    ).toThrow(/snapshot is in us-east-1, not in the recovered home region us-east-2/);
+  });
 });
