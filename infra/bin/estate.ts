@@ -3,6 +3,7 @@ import type { App } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
+  type AwsRegion,
   backupCopyRegion,
   backupLandingSite,
   databaseRegions,
@@ -10,8 +11,12 @@ import {
   estateSites,
   goldenImageRegions,
   loadConfig,
+  recoveredConfig,
+  recoveryAccount,
   type Site,
+  stackName,
 } from '../config/index.ts';
+import { RESTORE_CONTEXT_KEY, type RestoreSettings, readRestoreSettings } from '../config/restore.ts';
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
 import type { DatabaseReader } from '../lib/constructs/data/database-access.ts';
@@ -39,7 +44,7 @@ import { PipelineStack } from '../lib/stacks/pipeline-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
 import { RecoveryDnsStack } from '../lib/stacks/recovery-dns-stack.ts';
 import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
-import { RegistryStack } from '../lib/stacks/registry-stack.ts';
+import { imageRepositoryName, RegistryStack } from '../lib/stacks/registry-stack.ts';
 import { ReleaseStack } from '../lib/stacks/release-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 import { TrafficStack } from '../lib/stacks/traffic-stack.ts';
@@ -59,13 +64,44 @@ export function siteKey(site: Pick<Site, 'role' | 'region'>): string {
   return `${site.role}/${site.region}`;
 }
 
+/** Options of {@link buildEstate}. */
+export interface BuildEstateOptions {
+  /**
+   * Restore mode (DR-3): `config` is a recovered estate (see recoveredConfig) and these are its sources.
+   * @default - a new estate
+   */
+  readonly restore?: RestoreSettings;
+  /**
+   * Restore mode: the region of the lost estate's recovery site in this account, where the images were
+   * replicated to and the golden AMI copied. The recovered foundation and governance of that region
+   * update that site's stacks in place instead of creating their own beside them: the estate key (which
+   * the AMI copies, the replica bucket and the vault use) and its alias, the VPC, the published
+   * parameters and the Config recorder are kept, where new ones would collide with them by name.
+   * @default - config.homeRegion, with nothing taken over
+   */
+  readonly recoverySite?: AwsRegion;
+}
+
 /**
  * The whole estate: which stack goes to which account and region. Composition only; what a stack
  * contains lives in infra/lib. An engine (issues 4 to 8) is one more loop here over its configured
  * regions, creating its stack with the foundation of that region from `foundations`. Stacks of one
  * region share constructs; regions share only SSM parameters.
  */
-export function buildEstate(app: App, config: EstateConfig): Estate {
+export function buildEstate(app: App, estateConfig: EstateConfig, options: BuildEstateOptions = {}): Estate {
+  const { restore } = options;
+  // A recovered estate has no pipeline: its source and its artifacts were in the lost account, and the
+  // engines run what the restore file names until a pipeline is set up again.
+  const config: EstateConfig =
+    restore === undefined
+      ? estateConfig
+      : { ...estateConfig, features: { ...estateConfig.features, pipeline: false } };
+  const snapshotArn = restore?.database?.snapshotArn;
+  if (snapshotArn !== undefined && snapshotArn.split(':')[3] !== config.homeRegion) {
+    throw new Error(
+      `the restore file's database snapshot is in ${snapshotArn.split(':')[3]}, not in the recovered home region ${config.homeRegion} (a snapshot restores only in its own region)`,
+    );
+  }
   applyPolicies(app, config);
   const stacks: EstateStack[] = [];
   const add = <T extends EstateStack>(stack: T): T => {
@@ -76,7 +112,17 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   // Every (account, region) gets a foundation; every other stack is built on its site's foundation.
   const sites = estateSites(config);
   const foundations = new Map<string, FoundationStack>();
-  for (const site of sites) foundations.set(siteKey(site), add(new FoundationStack(app, { config, site })));
+  // The lost estate's recovery site, taken over by the stacks of the same concern (restore mode).
+  const takeOver = (site: Site, concern: string) =>
+    site.role === 'primary' && site.region === options.recoverySite
+      ? { stackName: stackName(config, concern, { role: 'recovery', region: site.region }) }
+      : {};
+  for (const site of sites) {
+    foundations.set(
+      siteKey(site),
+      add(new FoundationStack(app, { config, site, ...takeOver(site, 'Foundation') })),
+    );
+  }
   const on = (site: Site | undefined) => {
     const foundation = site && foundations.get(siteKey(site));
     if (site === undefined || foundation === undefined)
@@ -85,12 +131,23 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   };
   const primary = (region: Site['region']) =>
     on(sites.find((s) => s.role === 'primary' && s.region === region));
-  const recovery = on(sites.find((s) => s.role === 'recovery'));
+  // Unset in a recovered estate without a standby account: it keeps no copies outside its own account.
+  const recoverySite = sites.find((s) => s.role === 'recovery');
+  const recovery = recoverySite === undefined ? undefined : on(recoverySite);
 
   // Data: the global database (home region first), its backups, and what the recovery account keeps.
   const data = new Map<Site['region'], DataStack>();
   for (const region of databaseRegions(config)) {
-    data.set(region, add(new DataStack(app, { ...primary(region), primary: data.get(config.homeRegion) })));
+    data.set(
+      region,
+      add(
+        new DataStack(app, {
+          ...primary(region),
+          primary: data.get(config.homeRegion),
+          snapshotArn: region === config.homeRegion ? snapshotArn : undefined,
+        }),
+      ),
+    );
   }
   const homeData = data.get(config.homeRegion);
   // Order only: the home cluster's secret is replicated under the estate key alias of each secondary
@@ -100,39 +157,43 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
   if (config.features.backup && homeData !== undefined) {
     const copyRegion = backupCopyRegion(config);
-    const keep = add(new BackupVaultStack(app, recovery));
+    const keep = recovery === undefined ? undefined : add(new BackupVaultStack(app, recovery));
     // Aurora snapshots reach the recovery account in the home region, then hop to the recovery region.
     const landing =
-      config.recoveryRegion === config.homeRegion
+      keep === undefined || config.recoveryRegion === config.homeRegion
         ? keep
         : add(new BackupLandingStack(app, { config, site: backupLandingSite(config), keep }));
     const destinations = [
       ...(copyRegion === undefined ? [] : [add(new BackupVaultStack(app, primary(copyRegion)))]),
-      landing,
+      ...(landing === undefined ? [] : [landing]),
     ];
     add(new BackupStack(app, { ...primary(config.homeRegion), data: homeData, destinations }));
   }
-  const recoveryData = add(new RecoveryDataStack(app, recovery));
-  add(new ParameterBackupStack(app, { ...primary(config.homeRegion), recovery: recoveryData }));
+  const recoveryData = recovery === undefined ? undefined : add(new RecoveryDataStack(app, recovery));
+  if (recoveryData !== undefined) {
+    add(new ParameterBackupStack(app, { ...primary(config.homeRegion), recovery: recoveryData }));
+  }
 
   // The image registry, replicated to the container engines' regions and the recovery account, which
-  // must consent first.
+  // must consent first. A recovered estate pulls from its replica instead.
   let registry: RegistryStack | undefined;
-  if (config.engines.ecs.enabled) {
+  if (config.engines.ecs.enabled && restore === undefined) {
     const destinations = [
       ...config.engines.ecs.regions.map((region) => ({ region, account: config.accounts.primary })),
-      { region: config.recoveryRegion, account: config.accounts.recovery },
+      ...(recoveryData === undefined
+        ? []
+        : [{ region: config.recoveryRegion, account: recoveryAccount(config) }]),
     ];
     registry = add(new RegistryStack(app, { ...primary(config.homeRegion), destinations }));
-    registry.addStackDependency(recoveryData);
+    if (recoveryData !== undefined) registry.addStackDependency(recoveryData);
   }
 
   // The golden AMI, baked in the home region for the EC2 engines and copied into the recovery account,
   // whose distribution role must exist first. The copies name each region's estate key by its alias.
   if (config.features.goldenAmi && (config.engines.fleet.enabled || config.engines.asg.enabled)) {
-    const recoveryImage = add(new RecoveryImageStack(app, recovery));
+    const recoveryImage = recovery === undefined ? undefined : add(new RecoveryImageStack(app, recovery));
     const image = add(new ImageStack(app, primary(config.homeRegion)));
-    image.addStackDependency(recoveryImage);
+    if (recoveryImage !== undefined) image.addStackDependency(recoveryImage);
     for (const region of goldenImageRegions(config)) {
       if (region !== config.homeRegion) image.addStackDependency(primary(region).foundation);
     }
@@ -198,7 +259,15 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
   if (ecs.enabled) {
     for (const region of ecs.regions) {
-      const stack = add(new EcsStack(app, primary(region)));
+      const restoredImage =
+        restore?.image === undefined
+          ? undefined
+          : {
+              repositoryName: imageRepositoryName(config),
+              region: options.recoverySite ?? config.homeRegion,
+              tag: restore.image.tag,
+            };
+      const stack = add(new EcsStack(app, { ...primary(region), restoredImage }));
       const { service } = stack;
       watch(stack, service.rollbackAlarms.alarms, service.rollbackAlarms.http5xx);
       engineService(region, 'ecs', service.taskSecurityGroup, service);
@@ -214,7 +283,7 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
   // Compliance that fixes itself, in every site: Config rules with automatic remediation (GOV-1 to GOV-5).
   if (config.features.compliance) {
-    for (const site of sites) add(new GovernanceStack(app, on(site)));
+    for (const site of sites) add(new GovernanceStack(app, { ...on(site), ...takeOver(site, 'Governance') }));
   }
 
   // Delivery: a release stack in every region the pipeline deploys to (its bucket and release watch),
@@ -271,8 +340,23 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   return { stacks, foundations, data };
 }
 
+/**
+ * The estate the app's context asks for: the configured estate, or, when the context key
+ * RESTORE_CONTEXT_KEY names a restore file, the recovered estate in the recovery account, restored from
+ * that file's sources (`cdk deploy -c restore=<file>`).
+ */
+export function estateFromContext(app: App, config: EstateConfig): Estate {
+  const file: unknown = app.node.tryGetContext(RESTORE_CONTEXT_KEY);
+  if (file === undefined) return buildEstate(app, config);
+  if (typeof file !== 'string') throw new Error(`context ${RESTORE_CONTEXT_KEY}: expected a file name`);
+  return buildEstate(app, recoveredConfig(config), {
+    restore: readRestoreSettings(file),
+    recoverySite: config.recoveryRegion,
+  });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const app = createEstateApp();
-  buildEstate(app, loadConfig());
+  estateFromContext(app, loadConfig());
   app.synth();
 }
