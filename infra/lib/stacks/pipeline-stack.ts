@@ -2,7 +2,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { AwsRegion, Site } from '../../config/index.ts';
-import { PipelineSource } from '../constructs/delivery/pipeline-source.ts';
+import { PipelineSource, sourceConnectionName } from '../constructs/delivery/pipeline-source.ts';
 import { releaseNames } from '../constructs/delivery/release-names.ts';
 import { ReleasePipeline } from '../constructs/delivery/release-pipeline.ts';
 import { releasePlan } from '../constructs/delivery/release-plan.ts';
@@ -34,7 +34,7 @@ export class PipelineStack extends EstateStack {
     const logRetention = this.profile.logRetentionDays as RetentionDays;
     this.source = new PipelineSource(this, 'Source', {
       source: config.source,
-      connectionName: `${config.appName}-source`,
+      connectionName: sourceConnectionName(config),
       key: foundation.key.key,
       accessLogs: foundation.accessLogs.bucket,
     });
