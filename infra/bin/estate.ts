@@ -22,6 +22,7 @@ import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
+import { BeanstalkDockerStack } from '../lib/stacks/beanstalk-docker-stack.ts';
 import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
 import { DnsStack } from '../lib/stacks/dns-stack.ts';
@@ -116,9 +117,14 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   // The image registry, replicated to the container engines' regions and the recovery account, which
   // must consent first.
   let registry: RegistryStack | undefined;
-  if (config.engines.ecs.enabled) {
+  const docker = config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
+  if (config.engines.ecs.enabled || docker !== undefined) {
+    const containerRegions = [
+      ...(config.engines.ecs.enabled ? config.engines.ecs.regions : []),
+      ...(docker === undefined ? [] : [docker.region]),
+    ];
     const destinations = [
-      ...config.engines.ecs.regions.map((region) => ({ region, account: config.accounts.primary })),
+      ...containerRegions.map((region) => ({ region, account: config.accounts.primary })),
       { region: config.recoveryRegion, account: config.accounts.recovery },
     ];
     registry = add(new RegistryStack(app, { ...primary(config.homeRegion), destinations }));
@@ -189,6 +195,8 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
       engineService(region, 'beanstalk', service.instanceSecurityGroup, service);
     }
   }
+  // ECS-4: the image on Beanstalk's Docker platform, released by the pipeline's last stage.
+  if (docker !== undefined) watch(add(new BeanstalkDockerStack(app, primary(docker.region))), []);
   if (ecs.enabled) {
     for (const region of ecs.regions) {
       const stack = add(new EcsStack(app, primary(region)));
