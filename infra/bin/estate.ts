@@ -38,7 +38,7 @@ import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { PipelineStack } from '../lib/stacks/pipeline-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
 import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
-import { RegistryStack } from '../lib/stacks/registry-stack.ts';
+import { RegistryStack, registryDestinations } from '../lib/stacks/registry-stack.ts';
 import { ReleaseStack } from '../lib/stacks/release-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 import { TrafficStack } from '../lib/stacks/traffic-stack.ts';
@@ -118,15 +118,8 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   // must consent first.
   let registry: RegistryStack | undefined;
   const docker = config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
-  if (config.engines.ecs.enabled || docker !== undefined) {
-    const containerRegions = [
-      ...(config.engines.ecs.enabled ? config.engines.ecs.regions : []),
-      ...(docker === undefined ? [] : [docker.region]),
-    ];
-    const destinations = [
-      ...containerRegions.map((region) => ({ region, account: config.accounts.primary })),
-      { region: config.recoveryRegion, account: config.accounts.recovery },
-    ];
+  const destinations = registryDestinations(config);
+  if (destinations !== undefined) {
     registry = add(new RegistryStack(app, { ...primary(config.homeRegion), destinations }));
     registry.addStackDependency(recoveryData);
   }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type EstateConfig, estateSites, parseConfig, type Site } from '../../../config/index.ts';
+import {
+  DEFAULT_CONFIG,
+  type EstateConfig,
+  estateSites,
+  parseConfig,
+  type Site,
+} from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { applyPolicies } from '../../../lib/aspects/index.ts';
 import { DOCKER_PLATFORM_BRANCH } from '../../../lib/constructs/engines/beanstalk/beanstalk-docker-environment.ts';
@@ -7,7 +13,7 @@ import { DOCKER_CONTAINER } from '../../../lib/constructs/engines/beanstalk/dock
 import { checkAssembly, formatFinding } from '../../../lib/rules/index.ts';
 import { BeanstalkDockerStack } from '../../../lib/stacks/beanstalk-docker-stack.ts';
 import { FoundationStack } from '../../../lib/stacks/foundation-stack.ts';
-import { RegistryStack } from '../../../lib/stacks/registry-stack.ts';
+import { RegistryStack, registryDestinations } from '../../../lib/stacks/registry-stack.ts';
 import { estate, type TemplateJson } from '../../support/estate.ts';
 import { flatten, only, props, resources } from './ec2-template.ts';
 
@@ -34,7 +40,7 @@ function compose(config: EstateConfig) {
     config,
     site: home,
     foundation: homeFoundation,
-    destinations: [{ region: REGION, account: config.accounts.primary }],
+    destinations: registryDestinations(config) ?? [],
   });
   const stack = new BeanstalkDockerStack(app, { config, site: site(REGION), foundation });
   const assembly = app.synth();
@@ -103,11 +109,24 @@ describe(`Hello-BeanstalkDocker-${REGION}`, () => {
     );
   });
 
-  it('ECS-4: the home registry replicates every image into the environment region when the option is on', () => {
+  it('ECS-4: the home registry replicates every image into the environment region when the option is on, even without ECS', () => {
     const [, replication] = only(composed.lab.registry, 'AWS::ECR::ReplicationConfiguration');
     expect(JSON.stringify(props(replication))).toContain(
       `{"Region":"${REGION}","RegistryId":"111111111111"}`,
     );
+    expect(registryDestinations(DEFAULT_CONFIG)).toEqual([
+      { region: 'us-west-2', account: '111111111111' },
+      { region: 'us-east-2', account: '222222222222' },
+    ]);
+    const withoutEcs = parseConfig({
+      engines: { ecs: { enabled: false } },
+      beanstalk: { docker },
+      pipeline: { waves: [['eu-central-1'], ['eu-west-1'], ['ap-southeast-2']] },
+    });
+    expect(registryDestinations(withoutEcs)).toEqual([
+      { region: REGION, account: '111111111111' },
+      { region: 'us-east-2', account: '222222222222' },
+    ]);
   });
 
   it('ECS-4, SEC-1: HTTPS only (port 80 closed), the balancer calls the container port 80 maps to on /health', () => {
