@@ -150,7 +150,7 @@ describe(`Hello-BeanstalkDocker-${REGION}`, () => {
 });
 
 describe.each(['lab', 'production'] as const)('beanstalk.docker off (the default %s estate)', (profile) => {
-  it('ECS-4: no Docker stack, no replication to a Docker region, no Docker bundle in the pipeline', () => {
+  it('ECS-4: no Docker stack, and neither the Docker bundle nor its variables in the pipeline', () => {
     const { stacks } = estate(profile);
     expect(stacks.map((s) => s.name).filter((n) => n.includes('Docker'))).toEqual([]);
     const pipeline = JSON.stringify(estate(profile).stack('Hello-Pipeline-us-east-1').json);
