@@ -8,8 +8,10 @@ import {
 } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
 import { applyPolicies } from '../../../lib/aspects/index.ts';
-import { DOCKER_PLATFORM_BRANCH } from '../../../lib/constructs/engines/beanstalk/beanstalk-docker-environment.ts';
-import { DOCKER_CONTAINER } from '../../../lib/constructs/engines/beanstalk/dockerrun.ts';
+import {
+  DOCKER_CONTAINER,
+  DOCKER_PLATFORM_BRANCH,
+} from '../../../lib/constructs/engines/beanstalk/dockerrun.ts';
 import { checkAssembly, formatFinding } from '../../../lib/rules/index.ts';
 import { BeanstalkDockerStack } from '../../../lib/stacks/beanstalk-docker-stack.ts';
 import { FoundationStack } from '../../../lib/stacks/foundation-stack.ts';

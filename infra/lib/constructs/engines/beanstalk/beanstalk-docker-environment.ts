@@ -15,10 +15,7 @@ import { TLS_POLICY } from '../../traffic/https-listener.ts';
 import { ZoneReference } from '../../traffic/zone.ts';
 import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
 import { BeanstalkPlatform } from './beanstalk-platform.ts';
-import { beanstalkDockerNames } from './dockerrun.ts';
-
-/** The platform branch of Beanstalk's ECS-based Docker platform (Dockerrun.aws.json v2). */
-export const DOCKER_PLATFORM_BRANCH = 'ECS running on 64bit Amazon Linux 2023';
+import { beanstalkDockerNames, DOCKER_PLATFORM_BRANCH } from './dockerrun.ts';
 
 /** Props of {@link BeanstalkDockerEnvironment}. */
 export interface BeanstalkDockerEnvironmentProps {

@@ -18,6 +18,9 @@ export function beanstalkDockerNames(config: Pick<EstateConfig, 'appName' | 'dns
   };
 }
 
+/** The platform branch of Beanstalk's ECS-based Docker platform (Dockerrun.aws.json v2). */
+export const DOCKER_PLATFORM_BRANCH = 'ECS running on 64bit Amazon Linux 2023';
+
 /** The file Beanstalk's ECS platform reads at the root of a source bundle. */
 export const DOCKERRUN_FILE = 'Dockerrun.aws.json';
 
