@@ -1,6 +1,7 @@
 // The AWS clients the checks read with, one account's credentials each; the tests hand in mocked ones.
 import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
@@ -29,6 +30,7 @@ export interface PreflightClients {
   rds(role: AccountRole, region: string): RDSClient;
   backup(role: AccountRole, region: string): BackupClient;
   configService(role: AccountRole, region: string): ConfigServiceClient;
+  codeConnections(role: AccountRole, region: string): CodeStarConnectionsClient;
 }
 
 /** Named AWS CLI profiles per account; an absent one means the SDK's default chain. */
@@ -57,6 +59,7 @@ export async function awsClients(homeRegion: string, profiles: AccountProfiles):
     providers,
     route53,
     delegation,
+    connections,
   ] = await Promise.all([
     import('@aws-sdk/client-backup'),
     import('@aws-sdk/client-cloudformation'),
@@ -72,6 +75,7 @@ export async function awsClients(homeRegion: string, profiles: AccountProfiles):
     import('@aws-sdk/credential-providers'),
     import('@aws-sdk/client-route-53'),
     import('./delegation.ts'),
+    import('@aws-sdk/client-codestar-connections'),
   ]);
   const cache = new Map<string, unknown>();
   const client = <T>(
@@ -104,5 +108,7 @@ export async function awsClients(homeRegion: string, profiles: AccountProfiles):
     rds: (role, region) => client(rds.RDSClient, 'rds', role, region),
     backup: (role, region) => client(backup.BackupClient, 'backup', role, region),
     configService: (role, region) => client(configService.ConfigServiceClient, 'config', role, region),
+    codeConnections: (role, region) =>
+      client(connections.CodeStarConnectionsClient, 'connections', role, region),
   };
 }

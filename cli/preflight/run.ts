@@ -3,6 +3,7 @@ import type { EstateConfig } from '../../infra/config/index.ts';
 import { checkBootstrap } from './bootstrap.ts';
 import type { AccountProfiles, PreflightClients } from './clients.ts';
 import { checkConfigRecorders } from './config-recorders.ts';
+import { checkConnection } from './connection.ts';
 import { checkDelegation } from './delegation.ts';
 import { deploySites, type EstateAssembly } from './estate.ts';
 import { checkIdentities } from './identity.ts';
@@ -32,6 +33,7 @@ export async function runPreflight(
     checkVersions(config, clients),
     checkConfigRecorders(config, clients),
     checkDelegation(config, clients),
+    checkConnection(config, clients),
   ]);
   return groups.flat();
 }

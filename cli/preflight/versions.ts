@@ -5,6 +5,7 @@ import { ListPlatformVersionsCommand, type PlatformFilter } from '@aws-sdk/clien
 import { DescribeDBEngineVersionsCommand } from '@aws-sdk/client-rds';
 import { databaseRegions, type EstateConfig } from '../../infra/config/index.ts';
 import { AURORA_MAJOR_VERSION } from '../../infra/lib/constructs/data/aurora-engine-version.ts';
+import { DOCKER_PLATFORM_BRANCH } from '../../infra/lib/constructs/engines/beanstalk/dockerrun.ts';
 import type { PreflightClients } from './clients.ts';
 import { probe, type Row, row } from './report.ts';
 
@@ -12,7 +13,15 @@ const PLATFORM = 'Beanstalk platform';
 const AURORA = 'Aurora PostgreSQL version';
 
 /** The branch's recommended version, the one a new environment gets; a deprecated branch is a warning. */
-async function checkPlatform(branch: string, region: string, clients: PreflightClients): Promise<Row[]> {
+async function checkPlatform(
+  branch: string,
+  region: string,
+  clients: PreflightClients,
+  fixes: { readonly missing: string; readonly deprecated: string } = {
+    missing: `set beanstalk.platformBranch to a branch that aws elasticbeanstalk list-platform-branches --region ${region} lists as supported`,
+    deprecated: 'move beanstalk.platformBranch to a supported branch before AWS retires this one',
+  },
+): Promise<Row[]> {
   const scope = `primary ${region}`;
   const filters: PlatformFilter[] = [
     { Type: 'PlatformBranchName', Operator: '=', Values: [branch] },
@@ -29,7 +38,7 @@ async function checkPlatform(branch: string, region: string, clients: PreflightC
         scope,
         'BLOCKER',
         `no version of "${branch}" is offered for new environments`,
-        `set beanstalk.platformBranch to a branch that aws elasticbeanstalk list-platform-branches --region ${region} lists as supported`,
+        fixes.missing,
       ),
     ];
   }
@@ -40,7 +49,7 @@ async function checkPlatform(branch: string, region: string, clients: PreflightC
       scope,
       deprecated ? 'warn' : 'ok',
       `"${branch}" offers ${found.PlatformVersion}${deprecated ? ', but the branch is deprecated' : ''}`,
-      deprecated ? 'move beanstalk.platformBranch to a supported branch before AWS retires this one' : '',
+      deprecated ? fixes.deprecated : '',
     ),
   ];
 }
@@ -81,9 +90,10 @@ async function checkAurora(
   return [row(AURORA, scope, 'ok', `aurora-postgresql ${major} offers ${found.EngineVersion}${globally}`)];
 }
 
-/** The platform in each Beanstalk region, the engine version in each database region. */
+/** The platform in each Beanstalk region (and the Docker environment's, ECS-4), the engine version in each database region. */
 export async function checkVersions(config: EstateConfig, clients: PreflightClients): Promise<Row[]> {
   const beanstalk = config.engines.beanstalk.enabled ? config.engines.beanstalk.regions : [];
+  const docker = config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
   const databases = databaseRegions(config);
   const global = databases.length > 1;
   const probes = [
@@ -97,6 +107,24 @@ export async function checkVersions(config: EstateConfig, clients: PreflightClie
         () => checkPlatform(config.beanstalk.platformBranch, region, clients),
       ),
     ),
+    ...(docker === undefined
+      ? []
+      : [
+          probe(
+            {
+              check: PLATFORM,
+              scope: `primary ${docker.region}`,
+              permissions: ['elasticbeanstalk:ListPlatformVersions'],
+            },
+            () =>
+              checkPlatform(DOCKER_PLATFORM_BRANCH, docker.region, clients, {
+                missing:
+                  'move beanstalk.docker.region to a region that offers it, or turn beanstalk.docker off',
+                deprecated:
+                  'AWS is retiring the ECS platform branch the Docker environment uses: plan its successor before then',
+              }),
+          ),
+        ]),
     ...databases.map((region) =>
       probe(
         { check: AURORA, scope: `primary ${region}`, permissions: ['rds:DescribeDBEngineVersions'] },

@@ -7,9 +7,15 @@ import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../../infra/config/index.ts';
 import {
   BUILD_ARTIFACTS,
+  DOCKER_BUNDLE_ARTIFACT,
   IMAGE_DEFINITIONS_FILE,
 } from '../../infra/lib/constructs/delivery/release-pipeline.ts';
 import { BUILDSPEC_PATH } from '../../infra/lib/constructs/delivery/service-build.ts';
+import {
+  beanstalkDockerNames,
+  DOCKER_CONTAINER,
+  DOCKERRUN_FILE,
+} from '../../infra/lib/constructs/engines/beanstalk/dockerrun.ts';
 import { ecsNames } from '../../infra/lib/constructs/engines/ecs/fargate-service.ts';
 import { RELEASE_VERSION_VARIABLE } from '../../infra/lib/constructs/engines/service-bundles.ts';
 import { ebextensionOptions } from '../../infra/test/support/beanstalk-options.ts';
@@ -27,6 +33,22 @@ const scripts = (
   JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
 const out = mkdtempSync(join(tmpdir(), 'hello-release-'));
+/** The Beanstalk Docker region's replica of hello/service. */
+const REPLICA = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/hello/service';
+/** The build phase's release:artifacts command, its arguments as bash expands them with `env`. */
+function artifactArguments(env: Record<string, string>): string[] {
+  const command =
+    buildspec.phases.build?.commands.find((c) => c.startsWith('npm run release:artifacts')) ?? '';
+  const argv = execFileSync(
+    'bash',
+    ['-c', `printf '%s\\n' ${command.replace(/^npm run release:artifacts -- /, '')}`],
+    {
+      env: { RELEASE_DIR: buildspec.env.variables.RELEASE_DIR, ...env },
+      encoding: 'utf8',
+    },
+  );
+  return argv.replace(/\n$/, '').split('\n');
+}
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('deploy/buildspec.yml', () => {
@@ -87,7 +109,7 @@ describe('deploy/buildspec.yml', () => {
 
   it('CICD-1: hands on exactly the artifacts the deploy actions read, by their names', () => {
     expect(Object.keys(buildspec.artifacts['secondary-artifacts']).sort()).toEqual(
-      Object.values(BUILD_ARTIFACTS).sort(),
+      [...Object.values(BUILD_ARTIFACTS), DOCKER_BUNDLE_ARTIFACT].sort(),
     );
   });
 
@@ -97,6 +119,7 @@ describe('deploy/buildspec.yml', () => {
       version: '0.1.0-abcdef123456',
       imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
       containerName: ecsNames(DEFAULT_CONFIG).containerName,
+      docker: { image: `${REPLICA}:abcdef123456`, logGroup: '/hello/beanstalk-docker', region: 'eu-west-1' },
     });
     const dir = (artifact: string) => {
       const base = buildspec.artifacts['secondary-artifacts'][artifact]?.['base-directory'] ?? '';
@@ -135,6 +158,73 @@ describe('deploy/buildspec.yml', () => {
         name: 'service',
         imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
       },
+    ]);
+  });
+
+  it('ECS-4: the Docker bundle is exactly what the Docker stage deploys: Dockerrun.aws.json v2 running the released tag of the region replica, with the environment container and port', async () => {
+    const docker = join(out, 'docker');
+    const written = await releaseArtifacts({
+      outDir: docker,
+      version: '0.1.0-abcdef123456',
+      imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
+      containerName: ecsNames(DEFAULT_CONFIG).containerName,
+      docker: {
+        image: `${REPLICA}:abcdef123456`,
+        logGroup: beanstalkDockerNames(DEFAULT_CONFIG, 'eu-west-1').logGroup,
+        region: 'eu-west-1',
+      },
+    });
+    const artifact = buildspec.artifacts['secondary-artifacts'][DOCKER_BUNDLE_ARTIFACT];
+    expect(
+      join(
+        docker,
+        (artifact?.['base-directory'] ?? '').replace(`${buildspec.env.variables.RELEASE_DIR}/`, ''),
+      ),
+    ).toBe(written.docker);
+    expect(artifact?.files).toEqual([DOCKERRUN_FILE]);
+    const run = JSON.parse(readFileSync(join(written.docker, DOCKERRUN_FILE), 'utf8'));
+    expect(run).toEqual({
+      AWSEBDockerrunVersion: 2,
+      containerDefinitions: [
+        expect.objectContaining({
+          name: DOCKER_CONTAINER.name,
+          image: `${REPLICA}:abcdef123456`,
+          essential: true,
+          portMappings: [{ hostPort: 80, containerPort: 8080 }],
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: {
+              'awslogs-group': '/hello/beanstalk-docker',
+              'awslogs-region': 'eu-west-1',
+              'awslogs-stream-prefix': DOCKER_CONTAINER.name,
+            },
+          },
+        }),
+      ],
+    });
+  });
+
+  it('ECS-4: the build hands the script the replica at the commit tag when the pipeline sets it, and nothing (the defaults) when the option is off', () => {
+    const base = {
+      IMAGE_REPOSITORY_URI: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service',
+      RELEASE_ID: 'abcdef1234567890abcdef1234567890abcdef12',
+      CONTAINER_NAME: 'service',
+    };
+    const on = artifactArguments({
+      ...base,
+      DOCKER_IMAGE_REPOSITORY_URI: REPLICA,
+      DOCKER_LOG_GROUP: '/hello/beanstalk-docker',
+      DOCKER_REGION: 'eu-west-1',
+    });
+    const flag = (argv: string[], name: string) => argv[argv.indexOf(name) + 1];
+    expect(flag(on, '--docker-image-uri')).toBe(`${REPLICA}:abcdef123456`);
+    expect(flag(on, '--docker-log-group')).toBe('/hello/beanstalk-docker');
+    expect(flag(on, '--docker-region')).toBe('eu-west-1');
+    const off = artifactArguments(base);
+    expect(['--docker-image-uri', '--docker-log-group', '--docker-region'].map((f) => flag(off, f))).toEqual([
+      '',
+      '',
+      '',
     ]);
   });
 });

@@ -28,6 +28,7 @@ import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
 import { BackupVaultStack } from '../lib/stacks/backup-vault-stack.ts';
+import { BeanstalkDockerStack } from '../lib/stacks/beanstalk-docker-stack.ts';
 import { BeanstalkStack } from '../lib/stacks/beanstalk-stack.ts';
 import { type DatabaseConsumer, DataStack } from '../lib/stacks/data-stack.ts';
 import { DnsStack } from '../lib/stacks/dns-stack.ts';
@@ -44,7 +45,7 @@ import { PipelineStack } from '../lib/stacks/pipeline-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
 import { RecoveryDnsStack } from '../lib/stacks/recovery-dns-stack.ts';
 import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
-import { imageRepositoryName, RegistryStack } from '../lib/stacks/registry-stack.ts';
+import { imageRepositoryName, RegistryStack, registryDestinations } from '../lib/stacks/registry-stack.ts';
 import { ReleaseStack } from '../lib/stacks/release-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 import { TrafficStack } from '../lib/stacks/traffic-stack.ts';
@@ -177,13 +178,11 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
   // The image registry, replicated to the container engines' regions and the recovery account, which
   // must consent first. A recovered estate pulls from its replica instead.
   let registry: RegistryStack | undefined;
-  if (config.engines.ecs.enabled && restore === undefined) {
-    const destinations = [
-      ...config.engines.ecs.regions.map((region) => ({ region, account: config.accounts.primary })),
-      ...(recoveryData === undefined
-        ? []
-        : [{ region: config.recoveryRegion, account: recoveryAccount(config) }]),
-    ];
+  // Only the pipeline deploys the Docker environment, and a recovered estate has none.
+  const docker =
+    restore === undefined && config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
+  const destinations = restore === undefined ? registryDestinations(config) : undefined;
+  if (destinations !== undefined) {
     registry = add(new RegistryStack(app, { ...primary(config.homeRegion), destinations }));
     if (recoveryData !== undefined) registry.addStackDependency(recoveryData);
   }
@@ -257,6 +256,8 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
       engineService(region, 'beanstalk', service.instanceSecurityGroup, service);
     }
   }
+  // ECS-4: the image on Beanstalk's Docker platform, released by the pipeline's last stage.
+  if (docker !== undefined) watch(add(new BeanstalkDockerStack(app, primary(docker.region))), []);
   if (ecs.enabled) {
     for (const region of ecs.regions) {
       const restoredImage =

@@ -64,6 +64,15 @@ export function recoveredConfig(config: EstateConfig): EstateConfig {
     dns: {
       domainName: dns.domainName,
       ...(section.hostedZoneId === undefined ? {} : { hostedZoneId: section.hostedZoneId }),
+      // The parent zone outlived the lost account: the recovered estate's own zone takes its delegation.
+      ...(dns.delegation === undefined
+        ? {}
+        : {
+            delegation: {
+              ...dns.delegation,
+              parentAccount: dns.delegation.parentAccount ?? recoveryAccount(config),
+            },
+          }),
     },
   };
   const problems = homeProblems(config, home);

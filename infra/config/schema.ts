@@ -156,6 +156,23 @@ const beanstalk = z.strictObject({
     newVersionPercent: count(1, 100),
     evaluationMinutes: count(3, 600),
   }),
+  /**
+   * ECS-4: the service's image on Beanstalk's ECS-based Docker platform too, in one region of the estate,
+   * released by the pipeline's last stage; unset: none.
+   */
+  docker: z
+    .strictObject({
+      enabled: z.boolean(),
+      region,
+      /** Graviton only: the image is built for arm64. */
+      instanceType: z
+        .string()
+        .regex(
+          /^[a-z]+\d+g[a-z]*\.[a-z0-9]+$/,
+          'expected a Graviton instance type such as t4g.small (the image is built for arm64)',
+        ),
+    })
+    .optional(),
 });
 
 /** How ECS moves production traffic to a new task set (ECS-3). */
@@ -583,6 +600,20 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
   }
   for (const [path, message] of waveProblems(config)) problem(path, message);
   for (const [path, message] of delegationProblems(config)) problem(path, message);
+  const docker = config.beanstalk.docker;
+  if (docker?.enabled && !config.features.pipeline) {
+    problem(
+      ['beanstalk', 'docker', 'enabled'],
+      'expected features.pipeline on: only the release pipeline deploys the image to the Docker environment',
+    );
+  }
+  const released = [config.homeRegion, ...releaseRegions(config)];
+  if (docker?.enabled && !released.includes(docker.region)) {
+    problem(
+      ['beanstalk', 'docker', 'region'],
+      `expected the home region or an engine region (${released.join(', ')}): the environment uses its network, key and release bucket`,
+    );
+  }
   const { bakeMinutes, canary } = config.pipeline;
   if (canary.enabled && bakeMinutes > 0 && canary.intervalMinutes >= bakeMinutes) {
     problem(

@@ -3,6 +3,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { unzipSync } from 'fflate';
+import { DEFAULT_CONFIG } from '../../infra/config/defaults.ts';
+import {
+  beanstalkDockerNames,
+  DOCKERRUN_FILE,
+  type DockerrunOptions,
+  dockerrun,
+} from '../../infra/lib/constructs/engines/beanstalk/dockerrun.ts';
 import { BEANSTALK_VERSION_FILE, beanstalkVersionConfig, buildService } from '../build.ts';
 import { bundleCodeDeploy } from '../bundle-codedeploy.ts';
 
@@ -12,6 +19,7 @@ import { bundleCodeDeploy } from '../bundle-codedeploy.ts';
 //   beanstalk/  the Elastic Beanstalk source bundle (Procfile at its root)
 //   container/  the image's build context (Dockerfile and server.mjs)
 //   images/     imagedefinitions.json for the ECS action
+//   beanstalk-docker/  Dockerrun.aws.json for the Beanstalk Docker environment (ECS-4), the image at the tag
 // It runs the same on a laptop: npm run release:artifacts -- --release-id dev --image-uri hello/service:dev
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -26,6 +34,8 @@ export interface ReleaseArtifactsOptions {
   readonly imageUri: string;
   /** The task definition's container name the image definitions must name. */
   readonly containerName: string;
+  /** The Beanstalk Docker environment's image (its region's replica, at the tag), log group and region. */
+  readonly docker: DockerrunOptions;
 }
 
 /** What {@link releaseArtifacts} wrote, by artifact. */
@@ -34,6 +44,7 @@ export interface ReleaseArtifacts {
   readonly beanstalk: string;
   readonly container: string;
   readonly images: string;
+  readonly docker: string;
 }
 
 /** Builds the service once and lays out every engine's artifact from that one build. */
@@ -46,6 +57,7 @@ export async function releaseArtifacts(options: ReleaseArtifactsOptions): Promis
     beanstalk: join(out, 'beanstalk'),
     container: join(out, 'container'),
     images: join(out, 'images'),
+    docker: join(out, 'beanstalk-docker'),
   };
   // The revision tree is the zip `npm run bundle:codedeploy` makes, unpacked: CodePipeline zips an
   // artifact itself, and a zip inside it would hide appspec.yml from CodeDeploy.
@@ -68,6 +80,11 @@ export async function releaseArtifacts(options: ReleaseArtifactsOptions): Promis
     join(dirs.images, 'imagedefinitions.json'),
     `${JSON.stringify([{ name: options.containerName, imageUri: options.imageUri }])}\n`,
   );
+  await mkdir(dirs.docker, { recursive: true });
+  await writeFile(
+    join(dirs.docker, DOCKERRUN_FILE),
+    `${JSON.stringify(dockerrun(options.docker), null, 2)}\n`,
+  );
   return dirs;
 }
 
@@ -78,16 +95,27 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       'release-id': { type: 'string', default: 'dev' },
       'image-uri': { type: 'string' },
       'container-name': { type: 'string', default: 'service' },
+      // Empty (the pipeline's variables when the Docker environment is off): the defaults below.
+      'docker-image-uri': { type: 'string', default: '' },
+      'docker-log-group': { type: 'string', default: '' },
+      'docker-region': { type: 'string', default: '' },
     },
     strict: true,
   });
   const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
   const releaseId = values['release-id'].slice(0, 12);
+  const imageUri = values['image-uri'] ?? `hello/service:${releaseId}`;
+  const dockerRegion = values['docker-region'] || (process.env.AWS_REGION ?? DEFAULT_CONFIG.homeRegion);
   const written = await releaseArtifacts({
     outDir: values['out-dir'],
     version: `${version}-${releaseId}`,
-    imageUri: values['image-uri'] ?? `hello/service:${releaseId}`,
+    imageUri,
     containerName: values['container-name'],
+    docker: {
+      image: values['docker-image-uri'] || imageUri,
+      logGroup: values['docker-log-group'] || beanstalkDockerNames(DEFAULT_CONFIG, dockerRegion).logGroup,
+      region: dockerRegion,
+    },
   });
   for (const [name, dir] of Object.entries(written)) console.log(`${name.padEnd(10)} ${dir}`);
 }

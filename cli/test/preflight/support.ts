@@ -1,6 +1,7 @@
 // A fake AWS for the preflight: one mocked client per service, account and region, created on demand.
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
@@ -39,6 +40,7 @@ const SERVICES = {
   rds: RDSClient,
   backup: BackupClient,
   configService: ConfigServiceClient,
+  codeConnections: CodeStarConnectionsClient,
 } as const;
 type Service = keyof typeof SERVICES;
 type ClientOf<S extends Service> = InstanceType<(typeof SERVICES)[S]>;
@@ -93,6 +95,7 @@ export function fakeAws(): FakeAws {
       rds: (role, region) => client('rds', role, region),
       backup: (role, region) => client('backup', role, region),
       configService: (role, region) => client('configService', role, region),
+      codeConnections: (role, region) => client('codeConnections', role, region),
     },
   };
 }

@@ -102,4 +102,34 @@ describe('preflight: versions offered', () => {
     const single = await checkVersions(testConfig({ database: { secondaryRegions: [] } }), aws.clients);
     expect(single.filter((r) => r.check.startsWith('Aurora')).map((r) => r.status)).toEqual(['ok']);
   });
+
+  it('ECS-4, OPS-6: with beanstalk.docker on, the ECS platform branch is checked in the Docker region, a blocker naming the option when it is not offered', async () => {
+    const docker = testConfig({
+      beanstalk: { docker: { enabled: true, region: 'us-west-2', instanceType: 't4g.small' } },
+    });
+    const aws = offered();
+    const ecsBranch = {
+      Filters: [
+        { Type: 'PlatformBranchName', Operator: '=', Values: ['ECS running on 64bit Amazon Linux 2023'] },
+        { Type: 'PlatformLifecycleState', Operator: '=', Values: ['recommended'] },
+      ],
+    };
+    const stub = aws.stub('elasticBeanstalk', 'primary', 'us-west-2');
+    stub.on(ListPlatformVersionsCommand, ecsBranch).resolves({
+      PlatformSummaryList: [{ PlatformStatus: 'Ready', PlatformVersion: '4.5.0' }],
+    });
+    expect(lines(await checkVersions(docker, aws.clients))).toEqual([
+      'Beanstalk platform primary eu-west-1 ok',
+      'Beanstalk platform primary us-west-2 ok',
+      'Aurora PostgreSQL version primary us-east-1 ok',
+      'Aurora PostgreSQL version primary eu-central-1 ok',
+    ]);
+    stub.on(ListPlatformVersionsCommand, ecsBranch).resolves({ PlatformSummaryList: [] });
+    const found = (await checkVersions(docker, aws.clients)).find((r) => r.scope === 'primary us-west-2');
+    expect(found).toMatchObject({
+      status: 'BLOCKER',
+      detail: 'no version of "ECS running on 64bit Amazon Linux 2023" is offered for new environments',
+      fix: 'move beanstalk.docker.region to a region that offers it, or turn beanstalk.docker off',
+    });
+  });
 });

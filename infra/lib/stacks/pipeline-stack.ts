@@ -2,11 +2,12 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { AwsRegion, Site } from '../../config/index.ts';
-import { PipelineSource } from '../constructs/delivery/pipeline-source.ts';
+import { PipelineSource, sourceConnectionName } from '../constructs/delivery/pipeline-source.ts';
 import { releaseNames } from '../constructs/delivery/release-names.ts';
 import { ReleasePipeline } from '../constructs/delivery/release-pipeline.ts';
 import { releasePlan } from '../constructs/delivery/release-plan.ts';
 import { ServiceBuild } from '../constructs/delivery/service-build.ts';
+import { beanstalkDockerNames } from '../constructs/engines/beanstalk/dockerrun.ts';
 import { ecsNames } from '../constructs/engines/ecs/fargate-service.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
@@ -32,9 +33,10 @@ export class PipelineStack extends EstateStack {
     });
     const { config, foundation, site } = props;
     const logRetention = this.profile.logRetentionDays as RetentionDays;
+    const docker = config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
     this.source = new PipelineSource(this, 'Source', {
       source: config.source,
-      connectionName: `${config.appName}-source`,
+      connectionName: sourceConnectionName(config),
       key: foundation.key.key,
       accessLogs: foundation.accessLogs.bucket,
     });
@@ -48,6 +50,15 @@ export class PipelineStack extends EstateStack {
       key: foundation.key.key,
       logRetention,
       artifactBucket: releaseNames(config, site).artifactBucket,
+      ...(docker === undefined
+        ? {}
+        : {
+            docker: {
+              repositoryUri: `${this.account}.dkr.ecr.${docker.region}.${this.urlSuffix}/${imageRepositoryName(config)}`,
+              logGroup: beanstalkDockerNames(config, docker.region).logGroup,
+              region: docker.region,
+            },
+          }),
     });
     const regionOf = (region: AwsRegion): Site => ({ ...site, region });
     this.release = new ReleasePipeline(this, 'Release', {

@@ -10,6 +10,24 @@ export function imageRepositoryName(config: Pick<EstateConfig, 'appName'>): stri
   return `${config.appName.toLowerCase()}/service`;
 }
 
+/**
+ * Where the home registry copies every image: the regions that run it (the ECS engine's, and the Beanstalk
+ * Docker environment's when `beanstalk.docker` is on) and the recovery account; undefined when nothing
+ * runs the image, and the estate then has no registry.
+ */
+export function registryDestinations(config: EstateConfig): ReplicationDestination[] | undefined {
+  const { ecs } = config.engines;
+  const docker = config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
+  if (!ecs.enabled && docker === undefined) return undefined;
+  const regions = [...(ecs.enabled ? ecs.regions : []), ...(docker === undefined ? [] : [docker.region])];
+  return [
+    ...regions.map((region) => ({ region, account: config.accounts.primary })),
+    ...(config.accounts.recovery === undefined
+      ? []
+      : [{ region: config.recoveryRegion, account: config.accounts.recovery }]),
+  ];
+}
+
 /** Props of {@link RegistryStack}. */
 export interface RegistryStackProps extends EngineStackProps {
   /** Where every image is copied: the container engines' regions and the recovery account. */

@@ -51,4 +51,37 @@ describe('the beanstalk section of the config', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(expected);
   });
+
+  describe('docker (ECS-4)', () => {
+    const docker = { enabled: true, region: 'eu-west-1', instanceType: 't4g.small' };
+
+    it('ECS-4: is off by default and accepted on in the region of an engine or the home region', () => {
+      expect(DEFAULT_CONFIG.beanstalk.docker).toBeUndefined();
+      for (const region of ['eu-west-1', 'us-west-2', 'us-east-1']) {
+        expect(problems({ beanstalk: { docker: { ...docker, region } } })).toEqual([]);
+      }
+    });
+
+    it.each([
+      [
+        'a region the estate does not run in',
+        { beanstalk: { docker: { ...docker, region: 'sa-east-1' } } },
+        /^beanstalk\.docker\.region: expected the home region or an engine region \(us-east-1, eu-central-1, eu-west-1, us-west-2, ap-southeast-2\)/,
+      ],
+      [
+        'an x86 instance type for the arm64 image',
+        { beanstalk: { docker: { ...docker, instanceType: 't3.small' } } },
+        /^beanstalk\.docker\.instanceType: expected a Graviton instance type such as t4g\.small/,
+      ],
+      [
+        'the option without the pipeline that releases to it',
+        { beanstalk: { docker }, features: { pipeline: false } },
+        /^beanstalk\.docker\.enabled: expected features\.pipeline on/,
+      ],
+    ])('ECS-4: refuses %s with one problem naming the key', (_case, overrides, expected) => {
+      const found = problems(overrides);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(expected);
+    });
+  });
 });

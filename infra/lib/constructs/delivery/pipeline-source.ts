@@ -12,6 +12,11 @@ import type { EstateConfig } from '../../../config/index.ts';
 import { dataBucketProps } from '../foundation/data-bucket.ts';
 import { throughS3 } from './through-s3.ts';
 
+/** The name of the connection the pipeline stack creates when `source.connectionArn` is unset. */
+export function sourceConnectionName(config: Pick<EstateConfig, 'appName'>): string {
+  return `${config.appName}-source`;
+}
+
 /** Props of {@link PipelineSource}. */
 export interface PipelineSourceProps {
   /** Where the code comes from (config `source`). */

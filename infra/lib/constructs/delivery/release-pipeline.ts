@@ -12,6 +12,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { type AwsRegion, type EstateConfig, stackName } from '../../../config/index.ts';
 import { beanstalkNames } from '../engines/beanstalk/beanstalk-environment.ts';
+import { beanstalkDockerNames } from '../engines/beanstalk/dockerrun.ts';
 import { ec2EngineNames } from '../engines/ec2/ec2-service.ts';
 import { ecsNames } from '../engines/ecs/fargate-service.ts';
 import { lookUpAtDeployTime } from '../foundation/deploy-time-lookup.ts';
@@ -33,6 +34,9 @@ export const BUILD_ARTIFACTS = {
   /** The synthesized estate (`cdk.out`): the serverless stacks' templates. */
   assembly: 'CloudAssembly',
 } as const;
+
+/** The Beanstalk Docker bundle (Dockerrun.aws.json at its root), an output of the build only with `beanstalk.docker` on (ECS-4). */
+export const DOCKER_BUNDLE_ARTIFACT = 'DockerBundle';
 
 /** The file of the image definitions artifact the ECS action reads. */
 export const IMAGE_DEFINITIONS_FILE = 'imagedefinitions.json';
@@ -99,6 +103,8 @@ export class ReleasePipeline extends Construct {
       assembly: new codepipeline.Artifact(BUILD_ARTIFACTS.assembly),
     };
     const { pipeline: settings } = config;
+    const docker = config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
+    const dockerBundle = docker && new codepipeline.Artifact(DOCKER_BUNDLE_ARTIFACT);
 
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: `${config.appName}-release`,
@@ -115,7 +121,7 @@ export class ReleasePipeline extends Construct {
       actionName: 'Build',
       project: props.build.project,
       input: props.source.output,
-      outputs: Object.values(artifacts),
+      outputs: [...Object.values(artifacts), ...(dockerBundle ? [dockerBundle] : [])],
       environmentVariables: { RELEASE_ID: { value: releaseId } },
       // Its exported RELEASE_VERSION is what every wave's check expects the engines to serve.
       variablesNamespace: 'Build',
@@ -201,6 +207,8 @@ export class ReleasePipeline extends Construct {
       );
     });
 
+    if (docker !== undefined && dockerBundle !== undefined) this.addDockerStage(docker.region, dockerBundle);
+
     this.acknowledge(regions.map((region) => props.regions(region).artifactBucket));
     this.pipeline.notifyOn('Executions', props.topic, {
       events: [
@@ -247,6 +255,51 @@ export class ReleasePipeline extends Construct {
             'The serverless stack of the region, whatever its stack id (CDK grant of the CloudFormation action)',
         })),
     );
+  }
+
+  /**
+   * ECS-4: the image on the Beanstalk Docker environment, after every wave. It serves no user of `app`,
+   * so it comes last: by then the image has been replicated and proven on ECS, and a failure here never
+   * holds or rolls back a region users reach. It bakes under the environment's own health alarm and
+   * rolls back like a wave.
+   */
+  private addDockerStage(region: AwsRegion, bundle: codepipeline.Artifact): void {
+    const names = beanstalkDockerNames(this.config, region);
+    const stageName = `BeanstalkDocker-${region}`;
+    const stage = this.pipeline.addStage({
+      stageName,
+      beforeEntry: this.entryConditions({ name: stageName, regions: [region], targets: [] }),
+      onSuccess: {
+        conditions: [
+          {
+            result: codepipeline.Result.ROLLBACK,
+            rules: [
+              new codepipeline.Rule({
+                name: `${stageName}-Watch`,
+                provider: 'CloudWatchAlarm',
+                version: '1',
+                region,
+                configuration: {
+                  AlarmName: names.healthAlarm,
+                  AlarmStates: ['ALARM'],
+                  WaitTime: String(this.config.pipeline.bakeMinutes),
+                },
+              }),
+            ],
+          },
+        ],
+      },
+      onFailure: { result: codepipeline.Result.ROLLBACK },
+    });
+    // As for the Node.js environment: every action takes a region, though the props type omits it.
+    const deploy: actions.ElasticBeanstalkDeployActionProps & { region: string } = {
+      actionName: stageName,
+      input: bundle,
+      applicationName: names.application,
+      environmentName: names.environment,
+      region,
+    };
+    stage.addAction(new actions.ElasticBeanstalkDeployAction(deploy));
   }
 
   /** A wave waits for the release hours, when the config sets them. */

@@ -23,6 +23,8 @@ export interface ServiceBuildProps {
   readonly logRetention: logs.RetentionDays;
   /** The home region's artifact bucket, by name. */
   readonly artifactBucket: string;
+  /** With `beanstalk.docker` on: what the Dockerrun names (the region's replica, its log group, the region). @default none */
+  readonly docker?: { readonly repositoryUri: string; readonly logGroup: string; readonly region: string };
 }
 
 /**
@@ -55,6 +57,13 @@ export class ServiceBuild extends Construct {
         IMAGE_REPOSITORY_URI: { value: props.repository.repositoryUri },
         CONTAINER_NAME: { value: props.containerName },
         ASSET_REGIONS: { value: props.assetRegions.join(' ') },
+        ...(props.docker === undefined
+          ? {}
+          : {
+              DOCKER_IMAGE_REPOSITORY_URI: { value: props.docker.repositoryUri },
+              DOCKER_LOG_GROUP: { value: props.docker.logGroup },
+              DOCKER_REGION: { value: props.docker.region },
+            }),
       },
       // The npm cache and Docker's layers stay on the build host between builds that land on it.
       cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.DOCKER_LAYER),

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { type EstateConfig, PROFILES } from '../../../config/index.ts';
+import { type EstateConfig, PROFILES, recoveryAccount } from '../../../config/index.ts';
 
 /** The type of the record CDK's CrossAccountZoneDelegationRecord writes, as it appears in a template. */
 export const DELEGATION_RESOURCE_TYPE = 'Custom::CrossAccountZoneDelegation';
@@ -32,7 +32,7 @@ export interface DelegationPlan {
 export function delegationPlan(config: EstateConfig): DelegationPlan | undefined {
   const delegation = config.dns.delegation;
   if (delegation === undefined) return undefined;
-  const parentAccount = delegation.parentAccount ?? config.accounts.recovery;
+  const parentAccount = delegation.parentAccount ?? recoveryAccount(config);
   return {
     parentZoneName: delegation.parentZoneName,
     ...(delegation.parentZoneId === undefined ? {} : { parentZoneId: delegation.parentZoneId }),

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type EstateConfig, estateSites, parseConfig } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
+import { DOCKER_BUNDLE_ARTIFACT } from '../../../lib/constructs/delivery/release-pipeline.ts';
 import { FoundationStack } from '../../../lib/stacks/foundation-stack.ts';
 import { PipelineStack } from '../../../lib/stacks/pipeline-stack.ts';
 
 interface Action {
   Name: string;
   ActionTypeId: { Provider: string };
+  InputArtifacts?: { Name: string }[];
+  OutputArtifacts?: { Name: string }[];
   Region?: string;
   RunOrder?: number;
   Configuration?: Record<string, unknown>;
@@ -359,5 +362,67 @@ describe('Hello-Pipeline-us-east-1', () => {
       'codepipeline-pipeline-pipeline-execution-failed',
       'codepipeline-pipeline-pipeline-execution-succeeded',
     ]);
+  });
+});
+
+describe('Hello-Pipeline-us-east-1 with beanstalk.docker on (ECS-4)', () => {
+  const docker = { enabled: true, region: 'eu-west-1', instanceType: 't4g.small' };
+  const on = pipelineOf(parseConfig({ beanstalk: { docker } }));
+  const outputs = (stages: Stage[]) =>
+    stages.find((s) => s.Name === 'Build')?.Actions[0]?.OutputArtifacts?.map((a) => a.Name);
+  const stage = on.stages.at(-1);
+
+  it('ECS-4: one more stage, after every wave, deploys the Docker bundle the build hands on, in the environment region', () => {
+    expect(on.stages.map((s) => s.Name)).toEqual([
+      ...lab.stages.map((s) => s.Name),
+      'BeanstalkDocker-eu-west-1',
+    ]);
+    expect(stage?.Actions).toEqual([
+      expect.objectContaining({
+        ActionTypeId: expect.objectContaining({ Category: 'Deploy', Provider: 'ElasticBeanstalk' }),
+        Region: 'eu-west-1',
+        Configuration: { ApplicationName: 'Hello-beanstalk-docker', EnvironmentName: 'Hello-docker' },
+        InputArtifacts: [{ Name: DOCKER_BUNDLE_ARTIFACT }],
+      }),
+    ]);
+    expect(outputs(on.stages)).toContain(DOCKER_BUNDLE_ARTIFACT);
+  });
+
+  it('ECS-4: off, neither the stage nor the build output exists', () => {
+    expect(lab.stages.map((s) => s.Name).filter((n) => n.includes('Docker'))).toEqual([]);
+    expect(outputs(lab.stages)).not.toContain(DOCKER_BUNDLE_ARTIFACT);
+  });
+
+  it("ECS-4: the stage bakes under the environment's health alarm in its region and rolls back on failure", () => {
+    expect(stage?.OnFailure).toEqual({ Result: 'ROLLBACK' });
+    expect(stage?.OnSuccess?.Conditions).toEqual([
+      {
+        Result: 'ROLLBACK',
+        Rules: [
+          expect.objectContaining({
+            Region: 'eu-west-1',
+            RuleTypeId: expect.objectContaining({ Provider: 'CloudWatchAlarm' }),
+            Configuration: {
+              AlarmName: 'Hello-beanstalk-docker-health',
+              AlarmStates: ['ALARM'],
+              WaitTime: String(DEFAULT_CONFIG.pipeline.bakeMinutes),
+            },
+          }),
+        ],
+      },
+    ]);
+  });
+
+  it('ECS-4: the build is told the replica, log group and region the Dockerrun names', () => {
+    const [project = { Properties: {} as Record<string, unknown> }] = on
+      .resources('AWS::CodeBuild::Project')
+      .filter((p) => JSON.stringify(p.Properties).includes('IMAGE_REPOSITORY_URI'));
+    const variables = (
+      project.Properties.Environment as { EnvironmentVariables: { Name: string; Value: unknown }[] }
+    ).EnvironmentVariables;
+    const value = (name: string) => JSON.stringify(variables.find((v) => v.Name === name)?.Value);
+    expect(value('DOCKER_IMAGE_REPOSITORY_URI')).toMatch(/\.dkr\.ecr\.eu-west-1\..*\/hello\/service/);
+    expect(value('DOCKER_LOG_GROUP')).toBe('"/hello/beanstalk-docker"');
+    expect(value('DOCKER_REGION')).toBe('"eu-west-1"');
   });
 });
