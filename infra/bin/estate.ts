@@ -12,7 +12,6 @@ import {
   goldenImageRegions,
   loadConfig,
   recoveredConfig,
-  recoveryAccount,
   type Site,
   stackName,
 } from '../config/index.ts';
