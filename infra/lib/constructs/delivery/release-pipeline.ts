@@ -32,6 +32,8 @@ export const BUILD_ARTIFACTS = {
   images: 'ImageDefinitions',
   /** The synthesized estate (`cdk.out`): the serverless stacks' templates. */
   assembly: 'CloudAssembly',
+  /** What the recovery account keeps of a release: the bundles as zips and `release.json`. */
+  standby: 'StandbyRelease',
 } as const;
 
 /** The file of the image definitions artifact the ECS action reads. */
@@ -45,6 +47,24 @@ export interface RegionRelease {
   readonly keyArnParameter: string;
   /** The region's release watch alarm. */
   readonly watchAlarm: string;
+}
+
+/** Where the Standby stage delivers each release (CICD-8), by deterministic names of the recovery account. */
+export interface StandbyTarget {
+  /** The recovery account. */
+  readonly account: string;
+  /** The recovery region, where the bucket is (the action runs there). */
+  readonly region: AwsRegion;
+  /** The bucket of released bundles. */
+  readonly bucketName: string;
+  /** The name of the role the action assumes there. */
+  readonly roleName: string;
+  /** The name the pipeline's own role gets: that role's trust names it. */
+  readonly pipelineRoleName: string;
+  /** The folder each release lands in, under its version (`releases/<version>/`). */
+  readonly releasesPrefix: string;
+  /** The folder the newest release is copied to once complete under its version. */
+  readonly latestPrefix: string;
 }
 
 /** Props of {@link ReleasePipeline}. */
@@ -63,6 +83,8 @@ export interface ReleasePipelineProps {
   readonly key: kms.IKey;
   /** Retention of the wave checks' logs. */
   readonly logRetention: logs.RetentionDays;
+  /** The recovery account's copy of every release: the last stage, when set. */
+  readonly standby?: StandbyTarget;
 }
 
 /**
@@ -90,15 +112,30 @@ export class ReleasePipeline extends Construct {
     const { config } = props;
     this.config = config;
     this.waves = releasePlan(config);
-    const regions = [...new Set([config.homeRegion, ...this.waves.flatMap((w) => w.regions)])];
+    const regions = [
+      ...new Set([
+        config.homeRegion,
+        ...this.waves.flatMap((w) => w.regions),
+        ...(props.standby === undefined ? [] : [props.standby.region]),
+      ]),
+    ];
     const buckets = Object.fromEntries(regions.map((region) => [region, this.artifactBucket(region, props)]));
     const artifacts = {
       revision: new codepipeline.Artifact(BUILD_ARTIFACTS.revision),
       beanstalk: new codepipeline.Artifact(BUILD_ARTIFACTS.beanstalk),
       images: new codepipeline.Artifact(BUILD_ARTIFACTS.images),
       assembly: new codepipeline.Artifact(BUILD_ARTIFACTS.assembly),
+      standby: new codepipeline.Artifact(BUILD_ARTIFACTS.standby),
     };
     const { pipeline: settings } = config;
+    // Named, because the recovery account's trust names it: no token crosses accounts.
+    const role =
+      props.standby === undefined
+        ? undefined
+        : new iam.Role(this, 'PipelineRole', {
+            roleName: props.standby.pipelineRoleName,
+            assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+          });
 
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: `${config.appName}-release`,
@@ -106,6 +143,7 @@ export class ReleasePipeline extends Construct {
       executionMode: codepipeline.ExecutionMode[settings.executionMode],
       crossRegionReplicationBuckets: buckets,
       restartExecutionOnUpdate: false,
+      ...(role === undefined ? {} : { role }),
     });
     this.pipeline.addStage({ stageName: 'Source', actions: [props.source.action] });
     props.source.bind(this.pipeline);
@@ -201,7 +239,11 @@ export class ReleasePipeline extends Construct {
       );
     });
 
-    this.acknowledge(regions.map((region) => props.regions(region).artifactBucket));
+    if (props.standby !== undefined) this.addStandbyStage(props.standby, artifacts.standby, build);
+    this.acknowledge(
+      regions.map((region) => props.regions(region).artifactBucket),
+      role,
+    );
     this.pipeline.notifyOn('Executions', props.topic, {
       events: [
         codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
@@ -210,16 +252,21 @@ export class ReleasePipeline extends Construct {
     });
   }
 
-  private acknowledge(buckets: readonly string[]): void {
+  private acknowledge(buckets: readonly string[], pipelineRole?: iam.IRole): void {
     const { account } = Stack.of(this);
     const grants =
       'CDK grants on the artifact buckets: each role reads (and the pipeline writes) artifacts under keys CodePipeline chooses';
-    Validations.of(this.pipeline).acknowledge(
+    const artifactGrants = [
       ...ARTIFACT_GRANT_FINDINGS.map((id) => ({ id, reason: grants })),
       ...buckets.map((bucket) => ({
         id: `AwsSolutions-IAM5[Resource::arn:aws:s3:::${bucket}/*]`,
         reason: grants,
       })),
+    ];
+    // The named pipeline role lives beside the pipeline, not in it; it holds the same CDK grants.
+    if (pipelineRole !== undefined) Validations.of(pipelineRole).acknowledge(...artifactGrants);
+    Validations.of(this.pipeline).acknowledge(
+      ...artifactGrants,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
@@ -247,6 +294,58 @@ export class ReleasePipeline extends Construct {
             'The serverless stack of the region, whatever its stack id (CDK grant of the CloudFormation action)',
         })),
     );
+  }
+
+  /**
+   * The last stage (CICD-8): the release, every wave done, lands in the recovery account, first under its
+   * version and then as `latest/`, so `latest/` never holds a release only partly copied. The S3 deploy
+   * action runs in the bucket's region with the recovery account's role; CodePipeline hands it its input
+   * from this account's artifact bucket of that region, which that role may read (StandbyArtifactsStack).
+   * The objects take the bucket's default encryption, the recovery account's key: an alias or key of
+   * another account could not be named here.
+   */
+  private addStandbyStage(
+    target: StandbyTarget,
+    input: codepipeline.Artifact,
+    build: actions.CodeBuildAction,
+  ): void {
+    const { partition } = Stack.of(this);
+    const scope = new Construct(this, 'Standby');
+    const bucket = s3.Bucket.fromBucketAttributes(scope, 'Bucket', {
+      bucketName: target.bucketName,
+      account: target.account,
+      region: target.region,
+    });
+    const role = iam.Role.fromRoleArn(
+      scope,
+      'DeliveryRole',
+      `arn:${partition}:iam::${target.account}:role/${target.roleName}`,
+      { mutable: false },
+    );
+    const version = build.variable('RELEASE_VERSION');
+    this.pipeline.addStage({
+      stageName: 'Standby',
+      actions: [
+        new actions.S3DeployAction({
+          actionName: 'Release',
+          runOrder: 1,
+          bucket,
+          role,
+          input,
+          extract: true,
+          objectKey: `${target.releasesPrefix}/${version}`,
+        }),
+        new actions.S3DeployAction({
+          actionName: 'Latest',
+          runOrder: 2,
+          bucket,
+          role,
+          input,
+          extract: true,
+          objectKey: target.latestPrefix,
+        }),
+      ],
+    });
   }
 
   /** A wave waits for the release hours, when the config sets them. */
