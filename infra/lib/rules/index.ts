@@ -18,6 +18,7 @@ import {
   lockedVaultRetention,
   selectionRolePolicies,
 } from './backup.ts';
+import { crossAccountAction } from './cross-account.ts';
 import {
   alarmActionInvoke,
   codeDeployHookInvoke,
@@ -66,6 +67,7 @@ export const DEPLOY_TIME_RULES: readonly DeployTimeRule[] = [
   noRetiringRuntime,
   serviceTrustScoped,
   publicHttpRedirects,
+  crossAccountAction,
 ];
 
 /**
