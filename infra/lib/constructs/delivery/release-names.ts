@@ -23,8 +23,11 @@ export function standbyNames(config: Pick<EstateConfig, 'appName' | 'accounts' |
   return {
     /** The pipeline's own role, in the primary account. */
     pipelineRole: `${config.appName}-release-pipeline`,
-    /** The role the Standby action assumes, in the recovery account. */
-    deliveryRole: `${config.appName}-standby-delivery`,
+    /**
+     * The role the Standby action assumes, in the recovery account; `-Recovery-` in its name is what the
+     * recovery account's CloudFormation execution policy lets it create (deploy/bootstrap).
+     */
+    deliveryRole: `${config.appName}-Recovery-StandbyDelivery`,
     /** The bucket of released bundles, in the recovery account and region. */
     bucket: `${app}-standby-releases-${recovery}-${config.recoveryRegion}`,
     /** Each release lands in `releases/<version>/`, then a copy of it in `latest/`. */

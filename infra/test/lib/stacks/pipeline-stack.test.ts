@@ -379,7 +379,7 @@ describe.each(['lab', 'production'] as const)(
       return found?.Properties ?? {};
     };
     const stages = () => pipeline().Stages as Stage[];
-    const DELIVERY_ROLE = 'arn:aws:iam::222222222222:role/Hello-standby-delivery';
+    const DELIVERY_ROLE = 'arn:aws:iam::222222222222:role/Hello-Recovery-StandbyDelivery';
 
     it('CICD-8: the last stage, after every wave, copies the release under its version, then to latest/, in the recovery region as the recovery account', () => {
       const last = stages().at(-1) as Stage;

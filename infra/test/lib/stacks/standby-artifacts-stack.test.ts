@@ -10,7 +10,7 @@ import { only, props, resources } from './ec2-template.ts';
 const PROFILES = ['lab', 'production'] as const;
 const PRIMARY = '111111111111';
 const RECOVERY = '222222222222';
-const DELIVERY_ROLE = `arn:aws:iam::${RECOVERY}:role/Hello-standby-delivery`;
+const DELIVERY_ROLE = `arn:aws:iam::${RECOVERY}:role/Hello-Recovery-StandbyDelivery`;
 
 type Json = Record<string, unknown>;
 

@@ -45,7 +45,7 @@ describe.each(PROFILES)('the recovery account standby releases of the %s estate'
 
   it("CICD-8: the delivery role trusts only the pipeline's role of the primary account, named", () => {
     const trust = props(role()[1]);
-    expect(trust.RoleName).toBe('Hello-standby-delivery');
+    expect(trust.RoleName).toBe('Hello-Recovery-StandbyDelivery');
     expect((trust.AssumeRolePolicyDocument as { Statement: Json[] }).Statement).toEqual([
       {
         Action: 'sts:AssumeRole',
