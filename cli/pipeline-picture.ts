@@ -13,6 +13,8 @@ export interface PictureAction {
   /** The action provider: CodeDeploy, ECS, CodeBuild… */
   readonly provider: string;
   readonly region: string;
+  /** The account the action runs in, when not the pipeline's (its role is another account's). */
+  readonly account?: string;
   readonly runOrder: number;
 }
 
@@ -35,6 +37,7 @@ interface CfnAction {
   ActionTypeId: { Provider: string };
   Region?: string;
   RunOrder?: number;
+  RoleArn?: unknown;
 }
 interface CfnRule {
   RuleTypeId: { Provider: string };
@@ -59,7 +62,7 @@ export function pictureStages(stacks: readonly SynthesizedStack[]): PictureStage
       ).Resources ?? {},
     )
       .filter((r) => r.Type === 'AWS::CodePipeline::Pipeline')
-      .map((r) => ({ region: stack.region, stages: r.Properties.Stages ?? [] })),
+      .map((r) => ({ region: stack.region, account: stack.account, stages: r.Properties.Stages ?? [] })),
   );
   const [pipeline, ...others] = found;
   if (pipeline === undefined || others.length > 0)
@@ -73,10 +76,14 @@ export function pictureStages(stacks: readonly SynthesizedStack[]): PictureStage
       name: stage.Name,
       actions: stage.Actions.map((action) => {
         const region = action.Region ?? pipeline.region;
+        const [, account] =
+          /^arn:[^:]+:iam::(\d{12}):role\//.exec(typeof action.RoleArn === 'string' ? action.RoleArn : '') ??
+          [];
         return {
           name: action.Name.endsWith(`-${region}`) ? action.Name.slice(0, -region.length - 1) : action.Name,
           provider: action.ActionTypeId.Provider,
           region,
+          ...(account === undefined || account === pipeline.account ? {} : { account }),
           runOrder: action.RunOrder ?? 1,
         };
       }),
@@ -108,9 +115,12 @@ export function pipelineMermaid(stages: readonly PictureStage[]): string {
     const title = [`<b>${stage.name}</b>`, ...notes].join('<br/>');
     lines.push(`  subgraph ${mermaidId(stage.name)} ["${title}"]`, '    direction TB');
     const steps = new Set(stage.actions.map((a) => a.runOrder)).size > 1;
-    for (const region of [...new Set(stage.actions.map((a) => a.region))]) {
-      lines.push(`    subgraph ${mermaidId(stage.name, region)} ["${region}"]`);
-      for (const action of stage.actions.filter((a) => a.region === region)) {
+    // An action in another account is boxed with its account: the same region of two accounts is two places.
+    const place = (a: PictureAction) =>
+      a.account === undefined ? a.region : `${a.region}, account ${a.account}`;
+    for (const where of [...new Set(stage.actions.map(place))]) {
+      lines.push(`    subgraph ${mermaidId(stage.name, where)} ["${where}"]`);
+      for (const action of stage.actions.filter((a) => place(a) === where)) {
         const step = steps ? `${action.runOrder}. ` : '';
         lines.push(
           `      ${mermaidId(stage.name, action.name)}["${step}<b>${action.name}</b><br/>${action.provider}"]`,

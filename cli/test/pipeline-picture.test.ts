@@ -19,7 +19,7 @@ describe('the pipeline picture', () => {
 
   it('CICD-10: every wave of the release plan is a stage, its engines boxed in their regions, its check last', () => {
     const waves = releasePlan(config);
-    expect(stages.map((s) => s.name)).toEqual(['Source', 'Build', ...waves.map((w) => w.name)]);
+    expect(stages.map((s) => s.name)).toEqual(['Source', 'Build', ...waves.map((w) => w.name), 'Standby']);
     for (const wave of waves) {
       for (const { engine, region } of wave.targets) {
         const name = `${engine[0]?.toUpperCase()}${engine.slice(1)}`;
@@ -44,5 +44,15 @@ describe('the pipeline picture', () => {
         `  ${from} -->|"bake ${config.pipeline.bakeMinutes} min under ${alarms}; rolls back if one fires"| ${to}`,
       );
     }
+  });
+
+  it('CICD-8: the last stage is boxed in the recovery account and region, after the last wave bakes', () => {
+    const last = releasePlan(config)
+      .at(-1)
+      ?.name.replace(/[^A-Za-z0-9_]/g, '_');
+    expect(mermaid).toContain(`  ${last} -->|"bake `);
+    expect(mermaid).toMatch(
+      / {2}subgraph Standby \["<b>Standby<\/b>"\]\n {4}direction TB\n {4}subgraph \w+ \["us-east-2, account 222222222222"\]\n {6}Standby_Release\["1\. <b>Release<\/b><br\/>S3"\]\n {6}Standby_Latest\["2\. <b>Latest<\/b><br\/>S3"\]/,
+    );
   });
 });

@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../../infra/config/index.ts';
 import {
   BUILD_ARTIFACTS,
-  DOCKER_BUNDLE_ARTIFACT,
   IMAGE_DEFINITIONS_FILE,
 } from '../../infra/lib/constructs/delivery/release-pipeline.ts';
 import { BUILDSPEC_PATH } from '../../infra/lib/constructs/delivery/service-build.ts';
@@ -20,7 +20,7 @@ import { ecsNames } from '../../infra/lib/constructs/engines/ecs/fargate-service
 import { RELEASE_VERSION_VARIABLE } from '../../infra/lib/constructs/engines/service-bundles.ts';
 import { ebextensionOptions } from '../../infra/test/support/beanstalk-options.ts';
 import { BEANSTALK_VERSION_FILE } from '../../scripts/build.ts';
-import { releaseArtifacts } from '../../scripts/release/artifacts.ts';
+import { RELEASE_FILE, releaseArtifacts, type StandbyRelease } from '../../scripts/release/artifacts.ts';
 
 const root = join(import.meta.dirname, '../..');
 const buildspec = parse(readFileSync(join(root, BUILDSPEC_PATH), 'utf8')) as {
@@ -109,7 +109,7 @@ describe('deploy/buildspec.yml', () => {
 
   it('CICD-1: hands on exactly the artifacts the deploy actions read, by their names', () => {
     expect(Object.keys(buildspec.artifacts['secondary-artifacts']).sort()).toEqual(
-      [...Object.values(BUILD_ARTIFACTS), DOCKER_BUNDLE_ARTIFACT].sort(),
+      [...Object.values(BUILD_ARTIFACTS)].sort(),
     );
   });
 
@@ -120,6 +120,8 @@ describe('deploy/buildspec.yml', () => {
       imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
       containerName: ecsNames(DEFAULT_CONFIG).containerName,
       docker: { image: `${REPLICA}:abcdef123456`, logGroup: '/hello/beanstalk-docker', region: 'eu-west-1' },
+      commit: 'abcdef1234567890abcdef1234567890abcdef12',
+      builtAt: new Date('2026-12-05T04:00:00Z'),
     });
     const dir = (artifact: string) => {
       const base = buildspec.artifacts['secondary-artifacts'][artifact]?.['base-directory'] ?? '';
@@ -152,6 +154,7 @@ describe('deploy/buildspec.yml', () => {
     expect(dir(BUILD_ARTIFACTS.images)).toBe(written.images);
     expect(buildspec.artifacts['secondary-artifacts'][BUILD_ARTIFACTS.images]?.files).toEqual([
       IMAGE_DEFINITIONS_FILE,
+      DOCKERRUN_FILE,
     ]);
     expect(JSON.parse(readFileSync(join(written.images, IMAGE_DEFINITIONS_FILE), 'utf8'))).toEqual([
       {
@@ -159,6 +162,42 @@ describe('deploy/buildspec.yml', () => {
         imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
       },
     ]);
+
+    expect(dir(BUILD_ARTIFACTS.standby)).toBe(written.standby);
+    expect(buildspec.artifacts['secondary-artifacts'][BUILD_ARTIFACTS.standby]?.files).toEqual(['**/*']);
+  });
+
+  it('CICD-8: the standby artifact holds each engine bundle as its service takes it, and release.json naming them', () => {
+    const release = JSON.parse(readFileSync(join(out, 'standby', RELEASE_FILE), 'utf8')) as StandbyRelease;
+    expect(release).toEqual({
+      version: '0.1.0-abcdef123456',
+      commit: 'abcdef1234567890abcdef1234567890abcdef12',
+      imageTag: 'abcdef123456',
+      imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/hello/service:abcdef123456',
+      builtAt: '2026-12-05T04:00:00.000Z',
+      files: {
+        revision: 'revision.zip',
+        beanstalk: 'beanstalk.zip',
+        lambda: 'lambda.zip',
+        images: 'imagedefinitions.json',
+      },
+    });
+    const entries = (file: string) => Object.keys(unzipSync(readFileSync(join(out, 'standby', file)))).sort();
+    // The revision zip is the one the EC2 engines' artifact unpacks: appspec.yml at its root.
+    expect(entries(release.files.revision)).toEqual(
+      expect.arrayContaining(['VERSION', 'app/server.mjs', 'appspec.yml', 'scripts/application-start.sh']),
+    );
+    const revision = unzipSync(readFileSync(join(out, 'standby', release.files.revision)));
+    expect(new TextDecoder().decode(revision.VERSION)).toBe('0.1.0-abcdef123456\n');
+    // The Beanstalk source bundle: Procfile at its root, with the version it sets.
+    expect(entries(release.files.beanstalk)).toEqual(
+      expect.arrayContaining(['Procfile', 'server.mjs', BEANSTALK_VERSION_FILE]),
+    );
+    // The Lambda package: the handler the serverless function names (index.handler), as a module.
+    expect(entries(release.files.lambda)).toEqual(expect.arrayContaining(['index.mjs', 'package.json']));
+    expect(readFileSync(join(out, 'standby', release.files.images), 'utf8')).toBe(
+      readFileSync(join(out, 'images', IMAGE_DEFINITIONS_FILE), 'utf8'),
+    );
   });
 
   it('ECS-4: the Docker bundle is exactly what the Docker stage deploys: Dockerrun.aws.json v2 running the released tag of the region replica, with the environment container and port', async () => {
@@ -173,15 +212,17 @@ describe('deploy/buildspec.yml', () => {
         logGroup: beanstalkDockerNames(DEFAULT_CONFIG, 'eu-west-1').logGroup,
         region: 'eu-west-1',
       },
+      commit: 'abcdef1234567890abcdef1234567890abcdef12',
     });
-    const artifact = buildspec.artifacts['secondary-artifacts'][DOCKER_BUNDLE_ARTIFACT];
+    // The image definitions artifact is the Docker stage's source bundle (a build has at most five outputs).
+    const artifact = buildspec.artifacts['secondary-artifacts'][BUILD_ARTIFACTS.images];
     expect(
       join(
         docker,
         (artifact?.['base-directory'] ?? '').replace(`${buildspec.env.variables.RELEASE_DIR}/`, ''),
       ),
     ).toBe(written.docker);
-    expect(artifact?.files).toEqual([DOCKERRUN_FILE]);
+    expect(artifact?.files).toContain(DOCKERRUN_FILE);
     const run = JSON.parse(readFileSync(join(written.docker, DOCKERRUN_FILE), 'utf8'));
     expect(run).toEqual({
       AWSEBDockerrunVersion: 2,

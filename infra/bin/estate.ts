@@ -19,6 +19,7 @@ import { RESTORE_CONTEXT_KEY, type RestoreSettings, readRestoreSettings } from '
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
 import type { DatabaseReader } from '../lib/constructs/data/database-access.ts';
+import { standbyNames } from '../lib/constructs/delivery/release-names.ts';
 import { releasePlan } from '../lib/constructs/delivery/release-plan.ts';
 import { beanstalkNames } from '../lib/constructs/engines/beanstalk/beanstalk-environment.ts';
 import type { ServiceSettingsTarget } from '../lib/constructs/engines/service-settings.ts';
@@ -47,6 +48,8 @@ import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
 import { imageRepositoryName, RegistryStack, registryDestinations } from '../lib/stacks/registry-stack.ts';
 import { ReleaseStack } from '../lib/stacks/release-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
+import { StandbyArtifactsStack, standbyArtifactSite } from '../lib/stacks/standby-artifacts-stack.ts';
+import { StandbyReleaseStack } from '../lib/stacks/standby-release-stack.ts';
 import { TrafficStack } from '../lib/stacks/traffic-stack.ts';
 
 /** The stacks of one estate, as composed by {@link buildEstate}. */
@@ -291,6 +294,25 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
   if (config.features.pipeline) {
     const pipeline = new PipelineStack(app, primary(config.homeRegion));
     const regions = [...new Set([config.homeRegion, ...releasePlan(config).flatMap((w) => w.regions)])];
+    // The last stage delivers into the recovery account, whose role it names; it reads its input from
+    // this account's artifact store of the recovery region: a release stack's, or a store of its own.
+    // An estate without a recovery account (a recovered one without a standby) has no such stage.
+    const standby = recovery === undefined ? undefined : add(new StandbyReleaseStack(app, recovery));
+    const standbyReader =
+      standby === undefined
+        ? undefined
+        : {
+            account: standby.account,
+            roleArn: `arn:${standby.partition}:iam::${standby.account}:role/${standbyNames(config).deliveryRole}`,
+          };
+    if (standby !== undefined) pipeline.addStackDependency(standby);
+    if (standby !== undefined && !regions.includes(config.recoveryRegion)) {
+      const site = standbyArtifactSite(config);
+      const foundation = foundations.get(siteKey(site));
+      pipeline.addStackDependency(
+        add(new StandbyArtifactsStack(app, { config, site, ...(foundation ? { foundation } : {}) })),
+      );
+    }
     for (const region of regions) {
       const release = add(
         new ReleaseStack(app, {
@@ -299,6 +321,7 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
           ...(beanstalk.enabled && beanstalk.regions.includes(region)
             ? { beanstalkEnvironment: beanstalkNames(config).environment }
             : {}),
+          ...(standbyReader !== undefined && region === config.recoveryRegion ? { standbyReader } : {}),
         }),
       );
       pipeline.addStackDependency(release);

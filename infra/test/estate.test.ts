@@ -16,6 +16,8 @@ const EXPECTED_SITES = [
 ].map(([a, r]) => `${a}/${r}`);
 // The recovery account's backup landing vault in the home region: a key, a vault and the relay, no foundation.
 const LANDING_SITE = '222222222222/us-east-1';
+// The pipeline's artifact store in the recovery region, for its delivery there (CICD-8): no foundation.
+const STANDBY_SITE = '111111111111/us-east-2';
 
 describe.each(PROFILES)('the %s estate', (profile) => {
   it('synthesizes with cdk-nag and every guardrail aspect reporting nothing unacknowledged', () => {
@@ -40,12 +42,13 @@ describe.each(PROFILES)('the %s estate', (profile) => {
 
   it('occupies exactly the (account, region) pairs of the default topology', () => {
     const sites = new Set(estate(profile).stacks.map((s) => `${s.account}/${s.region}`));
-    expect([...sites].sort()).toEqual([...EXPECTED_SITES, LANDING_SITE].sort());
-    expect(
+    expect([...sites].sort()).toEqual([...EXPECTED_SITES, LANDING_SITE, STANDBY_SITE].sort());
+    const at = (site: string) =>
       estate(profile)
-        .stacks.filter((s) => `${s.account}/${s.region}` === LANDING_SITE)
-        .map((s) => s.name),
-    ).toEqual(['Hello-Recovery-Backup-us-east-1']);
+        .stacks.filter((s) => `${s.account}/${s.region}` === site)
+        .map((s) => s.name);
+    expect(at(LANDING_SITE)).toEqual(['Hello-Recovery-Backup-us-east-1']);
+    expect(at(STANDBY_SITE)).toEqual(['Hello-Standby-us-east-2']);
   });
 
   it('names every stack app-concern-region and gives each site a foundation', () => {
@@ -93,10 +96,11 @@ describe.each(PROFILES)('the %s estate', (profile) => {
         // recovery account's distribution role must exist before a bake copies into it.
         if (stack.name === 'Hello-Image-us-east-1' && /^Hello-(Foundation|Recovery-Image)-/.test(dependency))
           continue;
-        // Order only: the pipeline names each region's artifact bucket, release watch and engines by name.
+        // Order only: the pipeline names each region's artifact bucket, release watch and engines by name,
+        // and the recovery account's delivery role and bucket.
         if (
           stack.name === 'Hello-Pipeline-us-east-1' &&
-          /^Hello-(Release|Asg|Beanstalk|Ecs|Serverless)-/.test(dependency)
+          /^Hello-(Release|Asg|Beanstalk|Ecs|Serverless|Standby|Recovery-Standby)-/.test(dependency)
         )
           continue;
         // Order only: engines read the zone id by its parameter name; the global records alias the

@@ -62,7 +62,9 @@ describe.each(['lab', 'production'] as const)(
         Object.entries(stack.json.Resources).flatMap(([id, r]) => {
           const action = CREATE[r.Type.startsWith('Custom::') ? 'Custom' : r.Type];
           if (action === undefined) return [`${stack.name} ${id}: no create action known for ${r.Type}`];
-          const resource = `arn:aws:iam::${RECOVERY}:role/${stack.name}-${id}`;
+          // CDK names a role after its stack and id, unless the template gives it a name of its own.
+          const roleName = r.Type === 'AWS::IAM::Role' ? r.Properties?.RoleName : undefined;
+          const resource = `arn:aws:iam::${RECOVERY}:role/${typeof roleName === 'string' ? roleName : `${stack.name}-${id}`}`;
           const calls =
             r.Type === 'AWS::IAM::Role' ? [action, 'iam:PassRole', 'iam:PutRolePolicy'] : [action];
           return calls

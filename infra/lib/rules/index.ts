@@ -19,6 +19,7 @@ import {
   lockedVaultRetention,
   selectionRolePolicies,
 } from './backup.ts';
+import { crossAccountAction } from './cross-account.ts';
 import {
   alarmActionInvoke,
   codeDeployHookInvoke,
@@ -68,6 +69,7 @@ export const DEPLOY_TIME_RULES: readonly DeployTimeRule[] = [
   serviceTrustScoped,
   publicHttpRedirects,
   customResourceAssumeRole,
+  crossAccountAction,
 ];
 
 /**

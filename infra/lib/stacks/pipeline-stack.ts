@@ -3,7 +3,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { AwsRegion, Site } from '../../config/index.ts';
 import { PipelineSource, sourceConnectionName } from '../constructs/delivery/pipeline-source.ts';
-import { releaseNames } from '../constructs/delivery/release-names.ts';
+import { releaseNames, standbyNames } from '../constructs/delivery/release-names.ts';
 import { ReleasePipeline } from '../constructs/delivery/release-pipeline.ts';
 import { releasePlan } from '../constructs/delivery/release-plan.ts';
 import { ServiceBuild } from '../constructs/delivery/service-build.ts';
@@ -16,7 +16,8 @@ import { imageRepositoryName } from './registry-stack.ts';
 
 /**
  * The home region's delivery (CICD-1, CICD-2, CICD-3, CICD-10): the source, the build and the release
- * pipeline that takes every push to every engine in every region, wave by wave. It names everything in
+ * pipeline that takes every push to every engine in every region, wave by wave, and last into the
+ * recovery account (CICD-8), whose Standby stack must exist first. It names everything in
  * other regions by deterministic names (application, group, environment, service, stack, bucket,
  * alarm), so no reference crosses a region; the Release stack of each region must exist first.
  */
@@ -61,6 +62,7 @@ export class PipelineStack extends EstateStack {
           }),
     });
     const regionOf = (region: AwsRegion): Site => ({ ...site, region });
+    const standby = standbyNames(config);
     this.release = new ReleasePipeline(this, 'Release', {
       config,
       source: this.source,
@@ -76,6 +78,19 @@ export class PipelineStack extends EstateStack {
           keyArnParameter: foundationParameters(config, region).keyArn,
         };
       },
+      ...(config.accounts.recovery === undefined
+        ? {}
+        : {
+            standby: {
+              account: config.accounts.recovery,
+              region: config.recoveryRegion,
+              bucketName: standby.bucket,
+              roleName: standby.deliveryRole,
+              pipelineRoleName: standby.pipelineRole,
+              releasesPrefix: standby.releasesPrefix,
+              latestPrefix: standby.latestPrefix,
+            },
+          }),
     });
   }
 }

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { releaseNames } from '../constructs/delivery/release-names.ts';
 import { ReleaseWatch } from '../constructs/delivery/release-watch.ts';
+import { allowStandbyRead, type StandbyReader } from '../constructs/delivery/standby-artifact-access.ts';
 import { enginesIn, UserPathCanary } from '../constructs/delivery/user-path-canary.ts';
 import { ArtifactBucket } from '../constructs/engines/ec2/artifact-bucket.ts';
 import { EstateStack } from './estate-stack.ts';
@@ -14,6 +15,8 @@ export interface ReleaseStackProps extends EngineStackProps {
   readonly alarms: readonly cloudwatch.IAlarm[];
   /** The region's Beanstalk environment, which has no rollback alarms of its own: its health joins. */
   readonly beanstalkEnvironment?: string;
+  /** The recovery account's delivery role, when the pipeline's Standby action runs in this region. */
+  readonly standbyReader?: StandbyReader;
 }
 
 /**
@@ -41,6 +44,9 @@ export class ReleaseStack extends EstateStack {
       key: foundation.key.key,
       accessLogs: foundation.accessLogs.bucket,
     });
+    if (props.standbyReader !== undefined) {
+      allowStandbyRead(this.artifacts.bucket, foundation.key.key, props.standbyReader, site.region);
+    }
     const alarms = [...props.alarms];
     if (props.beanstalkEnvironment !== undefined) {
       // Enhanced health's EnvironmentHealth: 20 is Degraded, 25 Severe (a deployment failing its checks).

@@ -33,10 +33,9 @@ export const BUILD_ARTIFACTS = {
   images: 'ImageDefinitions',
   /** The synthesized estate (`cdk.out`): the serverless stacks' templates. */
   assembly: 'CloudAssembly',
+  /** What the recovery account keeps of a release: the bundles as zips and `release.json`. */
+  standby: 'StandbyRelease',
 } as const;
-
-/** The Beanstalk Docker bundle (Dockerrun.aws.json at its root), an output of the build only with `beanstalk.docker` on (ECS-4). */
-export const DOCKER_BUNDLE_ARTIFACT = 'DockerBundle';
 
 /** The file of the image definitions artifact the ECS action reads. */
 export const IMAGE_DEFINITIONS_FILE = 'imagedefinitions.json';
@@ -49,6 +48,24 @@ export interface RegionRelease {
   readonly keyArnParameter: string;
   /** The region's release watch alarm. */
   readonly watchAlarm: string;
+}
+
+/** Where the Standby stage delivers each release (CICD-8), by deterministic names of the recovery account. */
+export interface StandbyTarget {
+  /** The recovery account. */
+  readonly account: string;
+  /** The recovery region, where the bucket is (the action runs there). */
+  readonly region: AwsRegion;
+  /** The bucket of released bundles. */
+  readonly bucketName: string;
+  /** The name of the role the action assumes there. */
+  readonly roleName: string;
+  /** The name the pipeline's own role gets: that role's trust names it. */
+  readonly pipelineRoleName: string;
+  /** The folder each release lands in, under its version (`releases/<version>/`). */
+  readonly releasesPrefix: string;
+  /** The folder the newest release is copied to once complete under its version. */
+  readonly latestPrefix: string;
 }
 
 /** Props of {@link ReleasePipeline}. */
@@ -67,6 +84,8 @@ export interface ReleasePipelineProps {
   readonly key: kms.IKey;
   /** Retention of the wave checks' logs. */
   readonly logRetention: logs.RetentionDays;
+  /** The recovery account's copy of every release: the last stage, when set. */
+  readonly standby?: StandbyTarget;
 }
 
 /**
@@ -94,17 +113,31 @@ export class ReleasePipeline extends Construct {
     const { config } = props;
     this.config = config;
     this.waves = releasePlan(config);
-    const regions = [...new Set([config.homeRegion, ...this.waves.flatMap((w) => w.regions)])];
+    const regions = [
+      ...new Set([
+        config.homeRegion,
+        ...this.waves.flatMap((w) => w.regions),
+        ...(props.standby === undefined ? [] : [props.standby.region]),
+      ]),
+    ];
     const buckets = Object.fromEntries(regions.map((region) => [region, this.artifactBucket(region, props)]));
     const artifacts = {
       revision: new codepipeline.Artifact(BUILD_ARTIFACTS.revision),
       beanstalk: new codepipeline.Artifact(BUILD_ARTIFACTS.beanstalk),
       images: new codepipeline.Artifact(BUILD_ARTIFACTS.images),
       assembly: new codepipeline.Artifact(BUILD_ARTIFACTS.assembly),
+      standby: new codepipeline.Artifact(BUILD_ARTIFACTS.standby),
     };
     const { pipeline: settings } = config;
     const docker = config.beanstalk.docker?.enabled ? config.beanstalk.docker : undefined;
-    const dockerBundle = docker && new codepipeline.Artifact(DOCKER_BUNDLE_ARTIFACT);
+    // Named, because the recovery account's trust names it: no token crosses accounts.
+    const role =
+      props.standby === undefined
+        ? undefined
+        : new iam.Role(this, 'PipelineRole', {
+            roleName: props.standby.pipelineRoleName,
+            assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+          });
 
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: `${config.appName}-release`,
@@ -112,6 +145,7 @@ export class ReleasePipeline extends Construct {
       executionMode: codepipeline.ExecutionMode[settings.executionMode],
       crossRegionReplicationBuckets: buckets,
       restartExecutionOnUpdate: false,
+      ...(role === undefined ? {} : { role }),
     });
     this.pipeline.addStage({ stageName: 'Source', actions: [props.source.action] });
     props.source.bind(this.pipeline);
@@ -121,7 +155,8 @@ export class ReleasePipeline extends Construct {
       actionName: 'Build',
       project: props.build.project,
       input: props.source.output,
-      outputs: [...Object.values(artifacts), ...(dockerBundle ? [dockerBundle] : [])],
+      // Five: the most a CodeBuild action may have.
+      outputs: Object.values(artifacts),
       environmentVariables: { RELEASE_ID: { value: releaseId } },
       // Its exported RELEASE_VERSION is what every wave's check expects the engines to serve.
       variablesNamespace: 'Build',
@@ -207,9 +242,14 @@ export class ReleasePipeline extends Construct {
       );
     });
 
-    if (docker !== undefined && dockerBundle !== undefined) this.addDockerStage(docker.region, dockerBundle);
+    // The Docker environment's bundle is the image definitions artifact: Dockerrun.aws.json sits at its root.
+    if (docker !== undefined) this.addDockerStage(docker.region, artifacts.images);
 
-    this.acknowledge(regions.map((region) => props.regions(region).artifactBucket));
+    if (props.standby !== undefined) this.addStandbyStage(props.standby, artifacts.standby, build);
+    this.acknowledge(
+      regions.map((region) => props.regions(region).artifactBucket),
+      role,
+    );
     this.pipeline.notifyOn('Executions', props.topic, {
       events: [
         codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
@@ -218,16 +258,21 @@ export class ReleasePipeline extends Construct {
     });
   }
 
-  private acknowledge(buckets: readonly string[]): void {
+  private acknowledge(buckets: readonly string[], pipelineRole?: iam.IRole): void {
     const { account } = Stack.of(this);
     const grants =
       'CDK grants on the artifact buckets: each role reads (and the pipeline writes) artifacts under keys CodePipeline chooses';
-    Validations.of(this.pipeline).acknowledge(
+    const artifactGrants = [
       ...ARTIFACT_GRANT_FINDINGS.map((id) => ({ id, reason: grants })),
       ...buckets.map((bucket) => ({
         id: `AwsSolutions-IAM5[Resource::arn:aws:s3:::${bucket}/*]`,
         reason: grants,
       })),
+    ];
+    // The named pipeline role lives beside the pipeline, not in it; it holds the same CDK grants.
+    if (pipelineRole !== undefined) Validations.of(pipelineRole).acknowledge(...artifactGrants);
+    Validations.of(this.pipeline).acknowledge(
+      ...artifactGrants,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
@@ -300,6 +345,58 @@ export class ReleasePipeline extends Construct {
       region,
     };
     stage.addAction(new actions.ElasticBeanstalkDeployAction(deploy));
+  }
+
+  /**
+   * The last stage (CICD-8): the release, every wave done, lands in the recovery account, first under its
+   * version and then as `latest/`, so `latest/` never holds a release only partly copied. The S3 deploy
+   * action runs in the bucket's region with the recovery account's role; CodePipeline hands it its input
+   * from this account's artifact bucket of that region, which that role may read (StandbyArtifactsStack).
+   * The objects take the bucket's default encryption, the recovery account's key: an alias or key of
+   * another account could not be named here.
+   */
+  private addStandbyStage(
+    target: StandbyTarget,
+    input: codepipeline.Artifact,
+    build: actions.CodeBuildAction,
+  ): void {
+    const { partition } = Stack.of(this);
+    const scope = new Construct(this, 'Standby');
+    const bucket = s3.Bucket.fromBucketAttributes(scope, 'Bucket', {
+      bucketName: target.bucketName,
+      account: target.account,
+      region: target.region,
+    });
+    const role = iam.Role.fromRoleArn(
+      scope,
+      'DeliveryRole',
+      `arn:${partition}:iam::${target.account}:role/${target.roleName}`,
+      { mutable: false },
+    );
+    const version = build.variable('RELEASE_VERSION');
+    this.pipeline.addStage({
+      stageName: 'Standby',
+      actions: [
+        new actions.S3DeployAction({
+          actionName: 'Release',
+          runOrder: 1,
+          bucket,
+          role,
+          input,
+          extract: true,
+          objectKey: `${target.releasesPrefix}/${version}`,
+        }),
+        new actions.S3DeployAction({
+          actionName: 'Latest',
+          runOrder: 2,
+          bucket,
+          role,
+          input,
+          extract: true,
+          objectKey: target.latestPrefix,
+        }),
+      ],
+    });
   }
 
   /** A wave waits for the release hours, when the config sets them. */

@@ -152,11 +152,11 @@ describe(`Hello-BeanstalkDocker-${REGION}`, () => {
 });
 
 describe.each(['lab', 'production'] as const)('beanstalk.docker off (the default %s estate)', (profile) => {
-  it('ECS-4: no Docker stack, and neither the Docker bundle nor its variables in the pipeline', () => {
+  it('ECS-4: no Docker stack, stage or build variables in the pipeline', () => {
     const { stacks } = estate(profile);
     expect(stacks.map((s) => s.name).filter((n) => n.includes('Docker'))).toEqual([]);
     const pipeline = JSON.stringify(estate(profile).stack('Hello-Pipeline-us-east-1').json);
-    expect(pipeline).not.toContain('DockerBundle');
+    expect(pipeline).not.toContain('BeanstalkDocker');
     expect(pipeline).not.toMatch(/"DOCKER_(IMAGE_REPOSITORY_URI|LOG_GROUP|REGION)"/);
   });
 });

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type EstateConfig, estateSites, parseConfig } from '../../../config/index.ts';
 import { createEstateApp } from '../../../lib/app.ts';
-import { DOCKER_BUNDLE_ARTIFACT } from '../../../lib/constructs/delivery/release-pipeline.ts';
+import { BUILD_ARTIFACTS } from '../../../lib/constructs/delivery/release-pipeline.ts';
 import { FoundationStack } from '../../../lib/stacks/foundation-stack.ts';
 import { PipelineStack } from '../../../lib/stacks/pipeline-stack.ts';
+import { estate } from '../../support/estate.ts';
 
 interface Action {
   Name: string;
-  ActionTypeId: { Provider: string };
+  RoleArn?: string;
   InputArtifacts?: { Name: string }[];
+  ActionTypeId: { Provider: string };
   OutputArtifacts?: { Name: string }[];
   Region?: string;
   RunOrder?: number;
@@ -58,12 +60,13 @@ describe('Hello-Pipeline-us-east-1', () => {
       ['Wave2-eu-west-1', ['ElasticBeanstalk', 'CodeBuild']],
       ['Wave3-us-west-2', ['ECS', 'CodeBuild']],
       ['Wave4-ap-southeast-2', ['CloudFormation', 'CodeBuild']],
+      ['Standby', ['S3', 'S3']],
     ]);
   });
 
   it('CICD-10: one box first (the fleet alone), then the home ASG, then one region per wave, each action in its region', () => {
     const deployed = lab.stages
-      .slice(2)
+      .slice(2, -1)
       .map((s) => s.Actions.filter((a) => a.Name !== 'Verify').map((a) => [a.Name, a.Region ?? 'us-east-1']));
     expect(deployed).toEqual([
       [['Fleet-us-east-1', 'us-east-1']],
@@ -89,7 +92,7 @@ describe('Hello-Pipeline-us-east-1', () => {
   });
 
   it("CICD-10: every wave bakes under its regions' release watch, rolls back when it fires and on failure", () => {
-    for (const stage of lab.stages.slice(2)) {
+    for (const stage of lab.stages.slice(2, -1)) {
       const region = stage.Name.replace(/^[A-Za-z0-9]+-/, '');
       expect(stage.OnSuccess?.Conditions).toEqual([
         {
@@ -133,13 +136,14 @@ describe('Hello-Pipeline-us-east-1', () => {
       'Home-us-east-1',
       'Wave1-eu-central-1-eu-west-1',
       'Wave2-us-west-2-ap-southeast-2',
+      'Standby',
     ]);
     const wave1 = stages[4];
     expect(wave1?.OnSuccess?.Conditions[0]?.Rules.map((r) => [r.Region, r.Configuration.WaitTime])).toEqual([
       ['eu-central-1', '30'],
       ['eu-west-1', '30'],
     ]);
-    for (const stage of stages.slice(2)) {
+    for (const stage of stages.slice(2, -1)) {
       expect(stage.BeforeEntry?.Conditions).toEqual([
         {
           Result: 'FAIL',
@@ -160,7 +164,7 @@ describe('Hello-Pipeline-us-east-1', () => {
     ]);
     expect(
       stages
-        .slice(4)
+        .slice(4, -1)
         .map((s) => s.Actions.find((a) => a.Name === 'Verify')?.Configuration?.EnvironmentVariables),
     ).toEqual([
       expect.stringContaining('asg@eu-central-1 beanstalk@eu-west-1'),
@@ -180,6 +184,7 @@ describe('Hello-Pipeline-us-east-1', () => {
       'eu-central-1',
       'eu-west-1',
       'us-east-1',
+      'us-east-2',
       'us-west-2',
     ]);
     const lookups = lab.resources('Custom::ArtifactKeyLookup');
@@ -194,7 +199,7 @@ describe('Hello-Pipeline-us-east-1', () => {
         parameters: { Name: `/hello/${store.Region}/foundation/key-arn` },
       });
     }
-    expect(lookups).toHaveLength(5);
+    expect(lookups).toHaveLength(6);
   });
 
   it('CICD-2: each source kind starts the pipeline on a change of the configured branch or object', () => {
@@ -272,7 +277,7 @@ describe('Hello-Pipeline-us-east-1', () => {
   it('CICD-10, ECS-1: each wave ends with its Verify step: the wave check on the source, told the targets and the release', () => {
     const build = lab.stages[1]?.Actions[0] as Action & { Namespace?: string };
     expect(build.Namespace).toBe('Build');
-    for (const stage of lab.stages.slice(2)) {
+    for (const stage of lab.stages.slice(2, -1)) {
       const verify = stage.Actions.find((a) => a.Name === 'Verify');
       const deploys = stage.Actions.filter((a) => a !== verify);
       expect(verify?.ActionTypeId.Provider).toBe('CodeBuild');
@@ -370,27 +375,30 @@ describe('Hello-Pipeline-us-east-1 with beanstalk.docker on (ECS-4)', () => {
   const on = pipelineOf(parseConfig({ beanstalk: { docker } }));
   const outputs = (stages: Stage[]) =>
     stages.find((s) => s.Name === 'Build')?.Actions[0]?.OutputArtifacts?.map((a) => a.Name);
-  const stage = on.stages.at(-1);
+  // After every wave, before the release is handed to the recovery account.
+  const stage = on.stages.at(-2);
 
-  it('ECS-4: one more stage, after every wave, deploys the Docker bundle the build hands on, in the environment region', () => {
+  it('ECS-4: one more stage, after every wave, deploys the Docker bundle the build hands on (the image definitions, Dockerrun.aws.json at their root), in the environment region', () => {
     expect(on.stages.map((s) => s.Name)).toEqual([
-      ...lab.stages.map((s) => s.Name),
+      ...lab.stages.slice(0, -1).map((s) => s.Name),
       'BeanstalkDocker-eu-west-1',
+      'Standby',
     ]);
     expect(stage?.Actions).toEqual([
       expect.objectContaining({
         ActionTypeId: expect.objectContaining({ Category: 'Deploy', Provider: 'ElasticBeanstalk' }),
         Region: 'eu-west-1',
         Configuration: { ApplicationName: 'Hello-beanstalk-docker', EnvironmentName: 'Hello-docker' },
-        InputArtifacts: [{ Name: DOCKER_BUNDLE_ARTIFACT }],
+        InputArtifacts: [{ Name: BUILD_ARTIFACTS.images }],
       }),
     ]);
-    expect(outputs(on.stages)).toContain(DOCKER_BUNDLE_ARTIFACT);
+    // A CodeBuild action has at most five outputs: the bundle adds none.
+    expect(outputs(on.stages)).toEqual(outputs(lab.stages));
+    expect(outputs(on.stages)?.length).toBeLessThanOrEqual(5);
   });
 
-  it('ECS-4: off, neither the stage nor the build output exists', () => {
+  it('ECS-4: off, the stage does not exist', () => {
     expect(lab.stages.map((s) => s.Name).filter((n) => n.includes('Docker'))).toEqual([]);
-    expect(outputs(lab.stages)).not.toContain(DOCKER_BUNDLE_ARTIFACT);
   });
 
   it("ECS-4: the stage bakes under the environment's health alarm in its region and rolls back on failure", () => {
@@ -426,3 +434,70 @@ describe('Hello-Pipeline-us-east-1 with beanstalk.docker on (ECS-4)', () => {
     expect(value('DOCKER_REGION')).toBe('"eu-west-1"');
   });
 });
+describe.each(['lab', 'production'] as const)(
+  'the %s estate delivers each release into the recovery account',
+  (profile) => {
+    const stack = () => estate(profile).stack('Hello-Pipeline-us-east-1');
+    const pipeline = () => {
+      const [found] = Object.values(stack().json.Resources).filter(
+        (r) => r.Type === 'AWS::CodePipeline::Pipeline',
+      );
+      return found?.Properties ?? {};
+    };
+    const stages = () => pipeline().Stages as Stage[];
+    const DELIVERY_ROLE = 'arn:aws:iam::222222222222:role/Hello-Recovery-StandbyDelivery';
+
+    it('CICD-8: the last stage, after every wave, copies the release under its version, then to latest/, in the recovery region as the recovery account', () => {
+      const last = stages().at(-1) as Stage;
+      expect(last.Name).toBe('Standby');
+      expect(stages().at(-2)?.Name).toBe('Wave4-ap-southeast-2');
+      expect(
+        last.Actions.map((a) => [
+          a.Name,
+          a.ActionTypeId.Provider,
+          a.Region,
+          a.RoleArn,
+          a.RunOrder,
+          a.InputArtifacts,
+        ]),
+      ).toEqual([
+        ['Release', 'S3', 'us-east-2', DELIVERY_ROLE, 1, [{ Name: 'StandbyRelease' }]],
+        ['Latest', 'S3', 'us-east-2', DELIVERY_ROLE, 2, [{ Name: 'StandbyRelease' }]],
+      ]);
+      const bucket = 'hello-standby-releases-222222222222-us-east-2';
+      expect(last.Actions.map((a) => a.Configuration)).toEqual([
+        { BucketName: bucket, Extract: 'true', ObjectKey: 'releases/#{Build.RELEASE_VERSION}' },
+        { BucketName: bucket, Extract: 'true', ObjectKey: 'latest' },
+      ]);
+      // The build hands the stage its input.
+      const build = stages()[1]?.Actions[0] as Action & { OutputArtifacts: { Name: string }[] };
+      expect(build.OutputArtifacts).toContainEqual({ Name: 'StandbyRelease' });
+    });
+
+    it('CICD-8: the pipeline role carries the name the recovery trust names, and may assume the delivery role', () => {
+      const { 'Fn::GetAtt': [roleId] = [] } = pipeline().RoleArn as { 'Fn::GetAtt': string[] };
+      expect(stack().json.Resources[roleId ?? '']?.Properties?.RoleName).toBe('Hello-release-pipeline');
+      const assume = Object.values(stack().json.Resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy')
+        .filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap(
+          (p) =>
+            (p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] } | undefined)
+              ?.Statement ?? [],
+        )
+        .filter((s) => s.Action === 'sts:AssumeRole');
+      expect(assume.flatMap((s) => s.Resource)).toContainEqual(DELIVERY_ROLE);
+    });
+
+    it("CICD-8: the recovery region has an artifact store of the pipeline's account, its key read from that region's SSM", () => {
+      const stores = pipeline().ArtifactStores as { Region: string; ArtifactStore: { Location: string } }[];
+      expect(stores.find((s) => s.Region === 'us-east-2')?.ArtifactStore.Location).toBe(
+        'hello-release-artifacts-111111111111-us-east-2',
+      );
+      const lookups = Object.values(stack().json.Resources)
+        .filter((r) => r.Type === 'Custom::ArtifactKeyLookup')
+        .map((r) => JSON.stringify(r.Properties?.Create));
+      expect(lookups.some((c) => c.includes('/hello/us-east-2/foundation/key-arn'))).toBe(true);
+    });
+  },
+);
