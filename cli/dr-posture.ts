@@ -2,6 +2,7 @@
 // Every figure is computed from a resource or property of a template and names it; what a template cannot
 // say (how long a restore takes, a schedule this parser does not read) is printed as such, never guessed.
 
+import type { ProfileSettings } from '../infra/config/index.ts';
 import { answerTtl, evaluateDns, recordsOfTemplates } from '../infra/lib/constructs/traffic/dns-evaluator.ts';
 import { DRILL_LOG, type DrillLogEntry } from './drill/log.ts';
 
@@ -830,7 +831,12 @@ export interface DrillDesign {
  * power or the writer's failover is the AZ row; a task stop or a failed scale-out leaves serving capacity
  * in place, so the users should see no error at all.
  */
-export function drillDesign(scenario: string, rows: readonly PostureRow[]): DrillDesign {
+export function drillDesign(
+  scenario: string,
+  rows: readonly PostureRow[],
+  profile?: Pick<ProfileSettings, 'healthCheck' | 'weightedTtlSeconds'>,
+): DrillDesign {
+  if (scenario === 'region-dns') return regionDnsDesign(profile);
   if (scenario === 'az-power' || scenario === 'aurora-failover') {
     const az = rows.find((r) => r.scenario.startsWith('an AZ'));
     if (az === undefined) {
@@ -856,6 +862,24 @@ export function drillDesign(scenario: string, rows: readonly PostureRow[]): Dril
   return { rto: unknown(reason), rpo: unknown(reason), basis: reason };
 }
 
+/**
+ * A region taken out of DNS (its `/health/deep` draining) is gone from `app`'s answers once Route 53's
+ * checks have failed (interval × threshold) and the resolvers' copies of the weighted answer have expired
+ * (the weighted records' TTL), both from the profile. The region keeps serving meanwhile: nothing is lost.
+ */
+function regionDnsDesign(profile?: Pick<ProfileSettings, 'healthCheck' | 'weightedTtlSeconds'>): DrillDesign {
+  if (profile === undefined) {
+    const reason = "no profile given: the health checks' interval and threshold and the TTL come from it";
+    return { rto: unknown(reason), rpo: unknown(reason), basis: reason };
+  }
+  const { intervalSeconds, failureThreshold } = profile.healthCheck;
+  return {
+    rto: seconds(intervalSeconds * failureThreshold + profile.weightedTtlSeconds, '≤'),
+    rpo: seconds(0),
+    basis: `out of app's answers after Route 53 detection (${intervalSeconds} s × ${failureThreshold}) + the weighted records' TTL (${profile.weightedTtlSeconds} s)`,
+  };
+}
+
 /** The newest drill of a scenario beside the figures the posture designs for it now. */
 export interface DrillRow {
   readonly scenario: string;
@@ -874,11 +898,12 @@ const measuredSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function drillRows(
   rows: readonly PostureRow[],
   drills: ReadonlyMap<string, DrillLogEntry>,
+  profile?: Pick<ProfileSettings, 'healthCheck' | 'weightedTtlSeconds'>,
 ): DrillRow[] {
   return [...drills.values()]
     .sort((a, b) => a.scenario.localeCompare(b.scenario))
     .map((entry) => {
-      const design = drillDesign(entry.scenario, rows);
+      const design = drillDesign(entry.scenario, rows, profile);
       return {
         scenario: entry.scenario,
         at: entry.at,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROFILES } from '../infra/config/index.ts';
 import { type DrillDesign, drillDesign, formatFigure, posture } from './dr-posture.ts';
 import {
   awsDrillClients,
@@ -16,7 +17,16 @@ import {
   startExperiment,
 } from './drill/experiment.ts';
 import { appendDrill, DRILL_LOG, type DrillLogEntry } from './drill/log.ts';
-import { isRight, type Recovery, recoveryOf, sentAt, type WriteLoss, WriteStream } from './drill/measure.ts';
+import {
+  isRight,
+  type Recovery,
+  type RegionAbsence,
+  recoveryOf,
+  regionAbsence,
+  sentAt,
+  type WriteLoss,
+  WriteStream,
+} from './drill/measure.ts';
 import { commandConfig } from './lib/command-config.ts';
 import { seconds } from './lib/progress.ts';
 import { defineCommand, isMain, positiveNumber, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
@@ -25,10 +35,18 @@ import type { Sample } from './watch/traffic-window.ts';
 import { watchTraffic } from './watch/watch.ts';
 
 /** The scenarios the estate defines templates for (infra/lib/constructs/recovery/game-days.ts). */
-export const SCENARIOS = ['az-power', 'aurora-failover', 'ecs-task-stop', 'asg-capacity'] as const;
+export const SCENARIOS = [
+  'az-power',
+  'aurora-failover',
+  'ecs-task-stop',
+  'asg-capacity',
+  'region-dns',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** Scenarios whose fault moves the database writer: a write stream measures what they lose. */
 const LOSES_WRITES: readonly Scenario[] = ['az-power', 'aurora-failover'];
+/** The scenario that takes the region out of DNS: the watch follows that region's answers. */
+const LEAVES_DNS: Scenario = 'region-dns';
 
 /** The command line. */
 export interface DrillArguments {
@@ -104,6 +122,7 @@ export const DRILL = defineCommand({
     'az-power',
     'aurora-failover --yes',
     'ecs-task-stop --region eu-central-1 --rate 20 --yes --json',
+    'region-dns --region eu-central-1 --yes',
   ],
   json: true,
   settings({ values, positionals }, problems): DrillArguments {
@@ -160,6 +179,7 @@ export interface DrillOutcome {
   readonly experiment: ExperimentEnd;
   readonly recovery: Recovery;
   readonly writes?: WriteLoss;
+  readonly absence?: RegionAbsence;
 }
 
 const realSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
@@ -173,6 +193,7 @@ export async function runDrill(
   const sleep = deps.sleep ?? realSleep;
   const { clients, region, url } = deps;
   const writes = LOSES_WRITES.includes(args.scenario);
+  const leaves = args.scenario === LEAVES_DNS;
   try {
     context.progress.step(`finding the ${args.scenario} experiment template in ${region}`);
     const template = await findTemplate(clients.fis, deps.tag, args.scenario);
@@ -182,7 +203,12 @@ export async function runDrill(
       `  1. watch ${url.href} at ${args.ratePerSecond} req/s${writes ? `, and write to ${new URL('store', url).href} at ${args.writeRatePerSecond}/s` : ''}`,
       `  2. fis:StartExperiment {"experimentTemplateId":"${template.id}","tags":{"drill":"<id>"}}`,
       `  3. follow the experiment (at most ${args.timeoutMs / 1000} s); it stops itself when a stop alarm fires`,
-      `  4. wait for ${args.settleMs / 1000} s of right answers (at most ${args.recoveryTimeoutMs / 1000} s)${writes ? ', read every acknowledged write back' : ''}`,
+      ...(leaves
+        ? [
+            `     the answers of ${region} must leave ${url.host} (designed: within ${formatFigure(deps.design.rto)}) and come back`,
+          ]
+        : []),
+      `  4. wait for ${args.settleMs / 1000} s of right answers${leaves ? ` and an answer of ${region}` : ''} (at most ${args.recoveryTimeoutMs / 1000} s)${writes ? ', read every acknowledged write back' : ''}`,
       `  5. print the measured figures beside the designed RTO ${formatFigure(deps.design.rto)}, RPO ${formatFigure(deps.design.rpo)} (${deps.design.basis}); append them to ${args.log}`,
     ].join('\n');
     if (!args.yes) {
@@ -210,6 +236,7 @@ export async function runDrill(
       : undefined;
     stream?.start();
     const at = new Date().toISOString();
+    const startedAt = Date.now();
     let experiment: ExperimentEnd;
     try {
       context.progress.step('starting the experiment');
@@ -224,7 +251,13 @@ export async function runDrill(
           context.progress.note(`experiment ${started.id}: ${status}${reason ? ` (${reason})` : ''}`),
       });
       context.progress.step('waiting for the answers to be right again');
-      await settled(samples, args.settleMs, args.recoveryTimeoutMs);
+      const endedAt = Date.now();
+      await settled(
+        samples,
+        args.settleMs,
+        args.recoveryTimeoutMs,
+        leaves ? (s) => s.servedBy?.region === region && sentAt(s) >= endedAt : undefined,
+      );
     } finally {
       stopWatch.abort();
       await watching;
@@ -232,6 +265,7 @@ export async function runDrill(
       closeKeptConnections();
     }
     const recovery = recoveryOf(samples);
+    const absence = leaves ? regionAbsence(samples, region, startedAt) : undefined;
     let loss: WriteLoss | undefined;
     if (stream !== undefined) {
       context.progress.step('reading the acknowledged writes back');
@@ -250,7 +284,7 @@ export async function runDrill(
       requests: recovery.requests,
       errors: recovery.errors,
       errorWindowMs: recovery.errorWindow?.ms ?? 0,
-      rtoMs: recovery.rtoMs ?? null,
+      rtoMs: absence === undefined ? (recovery.rtoMs ?? null) : (absence.leftAfterMs ?? null),
       versions: { ...recovery.versions },
       regions: { ...recovery.regions },
       ...(loss === undefined
@@ -263,11 +297,25 @@ export async function runDrill(
               rpoMs: loss.rpoMs,
             },
           }),
+      ...(absence === undefined
+        ? {}
+        : {
+            dns: {
+              region,
+              leftAfterMs: absence.leftAfterMs ?? null,
+              outMs: absence.outMs ?? null,
+              back: absence.back,
+            },
+          }),
       designed: { rto: formatFigure(deps.design.rto), rpo: formatFigure(deps.design.rpo) },
     };
     appendDrill(args.log, entry);
     context.result(entry, `${formatDrill(entry)}\nlogged to ${args.log}`);
-    return experiment.status === 'completed' && recovery.rtoMs !== undefined ? 0 : 1;
+    const recovered =
+      absence === undefined
+        ? recovery.rtoMs !== undefined
+        : absence.leftAfterMs !== undefined && absence.back && recovery.errors === 0;
+    return experiment.status === 'completed' && recovered ? 0 : 1;
   } catch (error) {
     if (!(error instanceof DrillError)) throw error;
     context.progress.done('failed');
@@ -276,14 +324,24 @@ export async function runDrill(
   }
 }
 
-/** Resolves once the answers of the last `settleMs` were all right, or after `timeoutMs`. */
-async function settled(samples: readonly Sample[], settleMs: number, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once the answers of the last `settleMs` were all right (and one answer is `back`, when given),
+ * or after `timeoutMs`.
+ */
+async function settled(
+  samples: readonly Sample[],
+  settleMs: number,
+  timeoutMs: number,
+  back?: (sample: Sample) => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const now = Date.now();
     const recent = samples.filter((s) => sentAt(s) >= now - settleMs);
     const lastWrong = samples.findLast((s) => !isRight(s));
-    if (recent.length > 0 && (lastWrong === undefined || sentAt(lastWrong) < now - settleMs)) return;
+    const returned = back === undefined || samples.some(back);
+    if (recent.length > 0 && returned && (lastWrong === undefined || sentAt(lastWrong) < now - settleMs))
+      return;
     await realSleep(Math.min(250, settleMs));
   }
 }
@@ -312,6 +370,17 @@ export function formatDrill(entry: DrillLogEntry): string {
         ? 'not measured (no writer move)'
         : `${seconds(entry.writes.rpoMs)} (${entry.writes.lost} of ${entry.writes.acknowledged} acknowledged writes lost${entry.writes.unverified > 0 ? `, ${entry.writes.unverified} unverified` : ''})`,
     ],
+    ...(entry.dns === undefined
+      ? []
+      : [
+          [
+            'DNS',
+            `out within ${entry.designed.rto}`,
+            entry.dns.leftAfterMs === null
+              ? `${entry.dns.region} never left the answers`
+              : `${entry.dns.region} out of the answers after ${seconds(entry.dns.leftAfterMs)}, for ${entry.dns.outMs === null ? 'the rest of the watch (not back)' : seconds(entry.dns.outMs)}`,
+          ] as [string, string, string],
+        ]),
     ['errors', '', `${entry.errors} of ${entry.requests} requests, window ${seconds(entry.errorWindowMs)}`],
     ['versions', '', seen(entry.versions)],
     ['regions', '', seen(entry.regions)],
@@ -334,7 +403,11 @@ async function main(args: DrillArguments, context: RunContext): Promise<number> 
   }
   context.progress.step('synthesizing the estate for the designed figures');
   const { synthesizeStacks } = await import('./estate-templates.ts');
-  const design = drillDesign(args.scenario, posture({ stacks: synthesizeStacks(config) }));
+  const design = drillDesign(
+    args.scenario,
+    posture({ stacks: synthesizeStacks(config) }),
+    PROFILES[config.profile],
+  );
   const region = args.region ?? config.homeRegion;
   const { fromIni } = await import('@aws-sdk/credential-providers');
   const credentials =

@@ -3,7 +3,7 @@
 // docs/dr-report.md.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PROFILE_NAMES } from '../infra/config/index.ts';
+import { PROFILE_NAMES, PROFILES } from '../infra/config/index.ts';
 import {
   DR_REPORT_DOC,
   type DrillRow,
@@ -43,7 +43,7 @@ function main(settings: { write: boolean }, context: RunContext): number {
     context.progress.step(`synthesizing profile ${profile}`);
     try {
       const rows = posture(synthesizeTemplates(profile));
-      profiles.push({ profile, rows, drills: drillRows(rows, drills) });
+      profiles.push({ profile, rows, drills: drillRows(rows, drills, PROFILES[profile]) });
     } catch (error) {
       console.error(
         `Synthesis of profile ${profile} failed: ${error instanceof Error ? error.message : error}`,

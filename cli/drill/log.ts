@@ -23,7 +23,11 @@ const entrySchema = z.object({
   errors: z.number(),
   /** The users' error window, ms; 0 without errors. */
   errorWindowMs: z.number(),
-  /** The time until answers were right again, ms; null when they were not by the end of the watch. */
+  /**
+   * The time until answers were right again, ms; null when they were not by the end of the watch. For
+   * region-dns, whose region keeps serving, the time until it was out of the answers: what the loss of
+   * the region would cost its users.
+   */
   rtoMs: z.number().nullable(),
   versions: z.record(z.string(), z.number()),
   regions: z.record(z.string(), z.number()),
@@ -34,6 +38,15 @@ const entrySchema = z.object({
       lost: z.number(),
       unverified: z.number(),
       rpoMs: z.number(),
+    })
+    .optional(),
+  /** For region-dns: the drained region's absence from the answers (null: it never left, or never came back). */
+  dns: z
+    .object({
+      region: z.string(),
+      leftAfterMs: z.number().nullable(),
+      outMs: z.number().nullable(),
+      back: z.boolean(),
     })
     .optional(),
   /** The designed figures the drill was held to, as the report prints them. */

@@ -61,6 +61,45 @@ export function recoveryOf(samples: readonly Sample[]): Recovery {
     : { ...base, errorWindow, rtoMs: sentAt(backAt) - sentAt(first) };
 }
 
+/** How a region left the answers of the public name during a drill, and came back. */
+export interface RegionAbsence {
+  /** From the drill's start to the region's last answer before its longest silence; absent if it never left. */
+  readonly leftAfterMs?: number;
+  /** The longest silence of the region: from its last answer before it to its first after; absent if not back. */
+  readonly outMs?: number;
+  /** The region answered again after its longest silence. */
+  readonly back: boolean;
+}
+
+/**
+ * The region's absence from the answers, seen from the client: the longest silence between two of its
+ * answers (the drill's start counting as one, the watch's last request closing a silence it never ended).
+ * At the watch's rate a region with any share answers every few seconds; taken out of DNS it is silent
+ * for minutes.
+ */
+export function regionAbsence(samples: readonly Sample[], region: string, from: number): RegionAbsence {
+  const answered = samples
+    .filter((s) => s.servedBy?.region === region)
+    .map(sentAt)
+    .filter((t) => t >= from)
+    .sort((a, b) => a - b);
+  const end = samples.reduce((latest, s) => Math.max(latest, sentAt(s)), from);
+  const edges = [from, ...answered];
+  let longest: { from: number; to: number; back: boolean } | undefined;
+  for (let i = 0; i < edges.length; i++) {
+    const start = edges[i] ?? from;
+    const next = edges[i + 1];
+    const gap = { from: start, to: next ?? end, back: next !== undefined };
+    if (longest === undefined || gap.to - gap.from > longest.to - longest.from) longest = gap;
+  }
+  if (longest === undefined || longest.to === longest.from) return { back: true };
+  return {
+    leftAfterMs: longest.from - from,
+    ...(longest.back ? { outMs: longest.to - longest.from } : {}),
+    back: longest.back,
+  };
+}
+
 /** One write the endpoint acknowledged. */
 export interface AcknowledgedWrite {
   readonly id: string;

@@ -81,7 +81,7 @@ const COMMANDS: readonly [Command<unknown>, readonly string[], readonly string[]
     ],
     ['az-outage', '--url', 'ftp://x', '--yes', '--dry-run'],
     [
-      '<scenario> takes one of az-power, aurora-failover, ecs-task-stop, asg-capacity, got "az-outage"',
+      '<scenario> takes one of az-power, aurora-failover, ecs-task-stop, asg-capacity, region-dns, got "az-outage"',
       '--url must be http or https',
       '--yes and --dry-run contradict each other',
     ],

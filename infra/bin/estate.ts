@@ -21,9 +21,15 @@ import { applyPolicies } from '../lib/aspects/index.ts';
 import type { DatabaseReader } from '../lib/constructs/data/database-access.ts';
 import { standbyNames } from '../lib/constructs/delivery/release-names.ts';
 import { releasePlan } from '../lib/constructs/delivery/release-plan.ts';
+import { userPathAlarmName } from '../lib/constructs/delivery/user-path-canary.ts';
 import { beanstalkNames } from '../lib/constructs/engines/beanstalk/beanstalk-environment.ts';
 import type { ServiceSettingsTarget } from '../lib/constructs/engines/service-settings.ts';
 import { delegationPlan } from '../lib/constructs/traffic/delegation.ts';
+import {
+  DRAIN_SETTING,
+  type DrainSwitchReader,
+  drainParameterName,
+} from '../lib/constructs/traffic/drain-switch.ts';
 import { AsgStack } from '../lib/stacks/asg-stack.ts';
 import { BackupLandingStack } from '../lib/stacks/backup-landing-stack.ts';
 import { BackupStack } from '../lib/stacks/backup-stack.ts';
@@ -210,8 +216,15 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
 
   // Engines. One in a database region reads the database; elsewhere its /store answers 503.
   const connect = (region: Site['region'], consumer: DatabaseConsumer) => data.get(region)?.connect(consumer);
+  // Every engine's service reads its region's drain switch: the game day that takes a region out of DNS.
+  const drainable = (region: Site['region'], settings: ServiceSettingsTarget, reader: DrainSwitchReader) => {
+    const name = drainParameterName(config, region);
+    settings.addValue(DRAIN_SETTING, name);
+    reader.allowDrainSwitch(name);
+  };
   const ec2Engine = <T extends FleetStack | AsgStack>(engine: T, name: string): T => {
     const { service } = engine;
+    drainable(engine.site.region, service.settings, service.role);
     connect(engine.site.region, {
       name,
       connections: service.balancer.instanceSecurityGroup,
@@ -248,8 +261,11 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
     region: Site['region'],
     name: string,
     connections: ec2.IConnectable,
-    service: ServiceSettingsTarget & DatabaseReader,
-  ) => connect(region, { name, connections, settings: service, role: service });
+    service: ServiceSettingsTarget & DatabaseReader & DrainSwitchReader,
+  ) => {
+    drainable(region, service, service);
+    connect(region, { name, connections, settings: service, role: service });
+  };
   if (beanstalk.enabled) {
     for (const region of beanstalk.regions) {
       const stack = add(new BeanstalkStack(app, primary(region)));
@@ -289,6 +305,8 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
     for (const site of sites) add(new GovernanceStack(app, { ...on(site), ...takeOver(site, 'Governance') }));
   }
 
+  // The release stacks whose region has a user-path canary: a game day there may stop on it.
+  const canaries = new Map<Site['region'], ReleaseStack>();
   // Delivery: a release stack in every region the pipeline deploys to (its bucket and release watch),
   // then the pipeline in the home region, which names what it deploys to and so comes after all of it.
   if (config.features.pipeline) {
@@ -325,6 +343,7 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
         }),
       );
       pipeline.addStackDependency(release);
+      if (release.canary !== undefined) canaries.set(region, release);
       // The region's canary reads the engines' published endpoints when the release stack deploys.
       for (const stack of engineStacks) if (stack.site.region === region) release.addStackDependency(stack);
     }
@@ -334,22 +353,31 @@ export function buildEstate(app: App, estateConfig: EstateConfig, options: Build
     add(pipeline);
   }
 
-  // Game days: each region's FIS experiments, stopped by its engines' 5xx alarms.
+  // Game days: each region's FIS experiments, stopped by its engines' 5xx alarms; the region taken out of
+  // DNS, in every engine region with a canary, stopped by the canary.
   if (config.features.drills) {
-    for (const [region, alarms] of stopAlarms) {
-      const autoScaling = asg.enabled && asg.regions.includes(region);
-      const database = region === config.homeRegion && data.has(region);
-      const containers = ecs.enabled && ecs.regions.includes(region);
-      if (autoScaling || database || containers)
-        add(
+    for (const region of new Set(engineStacks.map((s) => s.site.region))) {
+      const alarms = stopAlarms.get(region) ?? [];
+      // The engines' scenarios stop on their 5xx alarms: a region without any has none of them.
+      const checked = alarms.length > 0;
+      const autoScaling = checked && asg.enabled && asg.regions.includes(region);
+      const database = checked && region === config.homeRegion && data.has(region);
+      const containers = checked && ecs.enabled && ecs.regions.includes(region);
+      const canary = canaries.get(region);
+      if (autoScaling || database || containers || canary !== undefined) {
+        const drills = add(
           new DrillsStack(app, {
             ...primary(region),
             stopAlarms: alarms,
             autoScaling,
             database,
             ecs: containers,
+            ...(canary === undefined ? {} : { userPathAlarm: userPathAlarmName(config, region) }),
           }),
         );
+        // Order only: the canary's alarm is named, not referenced.
+        if (canary !== undefined) drills.addStackDependency(canary);
+      }
     }
   }
   // Order only: engines read the zone id by its parameter name, which no token links.

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { DrainSwitch } from './drain.ts';
 import {
   DatabaseUnavailableError,
   InvalidInputError,
@@ -50,6 +51,8 @@ export interface AppDependencies {
   readonly log: LineSink;
   /** Longest wait for the database per request. @default 1500 */
   readonly storeDeadlineMs?: number;
+  /** Whether the region is taken out of DNS: `/health/deep` then answers 503. @default never */
+  readonly drain?: DrainSwitch;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -186,6 +189,10 @@ export function createApp(dependencies: AppDependencies): Hono {
   app.get('/health', (c) => answer(c, HEALTH_ANSWER));
 
   app.get('/health/deep', async (c) => {
+    // Only the deep check drains: Route 53 takes the region out of DNS, every other route keeps serving
+    // the users whose resolvers still hold its answer.
+    const draining = await deps.drain?.();
+    if (draining !== undefined) return c.json({ status: 'draining', until: draining.until }, 503);
     await withStore((store) => store.ping());
     return c.json({ status: 'healthy', database: 'reachable' });
   });

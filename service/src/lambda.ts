@@ -10,6 +10,7 @@ import {
   servedByHeaders,
   withDefaults,
 } from './app.ts';
+import { drainSwitchOf } from './drain.ts';
 import { formatEventLine } from './log.ts';
 import { loadSettings } from './settings.ts';
 import { createStoreProvider } from './store/provider.ts';
@@ -180,7 +181,10 @@ const store = createStoreProvider(settings.database, settings.servedBy.region, (
 );
 
 // One set of dependencies for the app and the fast path, so both draw failures from one sequence.
-const deps = withDefaults({ settings, store: store.get, log: writeLine });
+const drain = drainSwitchOf(settings, (event, detail) =>
+  writeLine(formatEventLine(Date.now(), event, { detail })),
+);
+const deps = withDefaults({ settings, store: store.get, log: writeLine, ...(drain ? { drain } : {}) });
 
 /** The Lambda entry point (`index.handler`). */
 export const handler = createLambdaHandler(createApp(deps), deps);

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createApp, withDefaults } from './app.ts';
+import { drainSwitchOf } from './drain.ts';
 import { createBufferedSink, formatEventLine } from './log.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { serveStoreToWorkers, storeFromPrimary } from './store/ipc.ts';
@@ -105,7 +106,8 @@ function runPrimary(count: number, shutdownTimeoutMs: number, store: StoreProvid
 
 async function runWorker(settings: Settings, store: StoreProvider): Promise<void> {
   // One set of dependencies for the route table and the fast path, so both draw failures from one sequence.
-  const deps = withDefaults({ settings, store: store.get, log: sink });
+  const drain = drainSwitchOf(settings, (event, detail) => logEvent(event, { detail }));
+  const deps = withDefaults({ settings, store: store.get, log: sink, ...(drain ? { drain } : {}) });
   const server = await startWebServer(createApp(deps), {
     port: settings.port,
     fastPath: createWebFastPath(deps),

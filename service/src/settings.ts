@@ -46,6 +46,8 @@ export interface Settings {
   readonly servedBy: ServedBy;
   /** Where the records live. */
   readonly database: DatabaseSettings;
+  /** The String parameter whose value is the time until which the region drains (`DRAIN_PARAMETER`). */
+  readonly drainParameter: string | undefined;
 }
 
 /** Defaults that depend on the mode the service runs in (web or Lambda). */
@@ -101,6 +103,13 @@ const environmentSchema = z.object({
       .check(z.regex(/^[\w.\-/]{1,2048}$/, { error: 'expected an SSM parameter name such as /app/db/host' })),
   ),
   PGLITE_PATH: z.optional(z.string()),
+  DRAIN_PARAMETER: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^[\w.\-/]{1,2048}$/, { error: 'expected an SSM parameter name such as /app/traffic/drain' }),
+      ),
+  ),
 });
 
 /**
@@ -141,6 +150,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, defaults: Mod
       vars.DB_HOST_PARAMETER,
       vars.PGLITE_PATH,
     ),
+    drainParameter: vars.DRAIN_PARAMETER,
   };
 }
 

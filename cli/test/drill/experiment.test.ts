@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
@@ -11,6 +12,7 @@ import {
 } from '@aws-sdk/client-fis';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PROFILES } from '../../../infra/config/index.ts';
 import { createApp } from '../../../service/src/app.ts';
 import type { Store, StoredRecord } from '../../../service/src/store/store.ts';
 import { startWebServer, type WebServer } from '../../../service/src/web.ts';
@@ -40,6 +42,7 @@ const cloudWatchClient = new CloudWatchClient({ region: REGION });
 // are typed loosely here (the calls and answers are the same).
 let fis: ReturnType<typeof mockClient>;
 interface Behaviour {
+  callsFake(fake: (input: object) => object): Behaviour;
   resolves(output: object): Behaviour;
   resolvesOnce(output: object): Behaviour;
   rejects(error: Error): Behaviour;
@@ -247,4 +250,140 @@ it('OPS-1: the drill log file holds one JSON line per drill', async () => {
   await run(['asg-capacity', '--yes']);
   const lines = readFileSync(join(dir, 'drills.jsonl'), 'utf8').trim().split('\n');
   expect(lines.map((l) => JSON.parse(l).scenario)).toEqual(['asg-capacity', 'asg-capacity']);
+});
+
+describe('npm run drill region-dns', () => {
+  const OTHER = 'eu-central-1';
+  const CANARY = `arn:aws:cloudwatch:${REGION}:111111111111:alarm:Hello-user-path-${REGION}`;
+  // Two regions' copies of the service behind a local stand-in for DNS: each request goes, round robin,
+  // to a region in the answers; the experiment's first poll takes REGION out, its last puts it back.
+  const inDns = new Set([REGION, OTHER]);
+  const schedule: { out?: number; back?: number } = {};
+  let router: Server;
+  let routed: URL;
+  const copy = (region: string) =>
+    createApp({
+      settings: {
+        servedBy: { version: '1.0.0', region, engine: 'asg', colour: 'blue', instance: 'i-test' },
+        faultMode: undefined,
+        failureRate: 0,
+      },
+      store: () => Promise.reject(new Error('no store in this test')),
+      log: () => {},
+    });
+  const copies = new Map([
+    [REGION, copy(REGION)],
+    [OTHER, copy(OTHER)],
+  ]);
+  let turn = 0;
+
+  beforeAll(async () => {
+    router = createServer((request, response) => {
+      const regions = [...inDns];
+      const app = copies.get(regions[turn++ % regions.length] ?? OTHER);
+      void Promise.resolve(app?.request(request.url ?? '/')).then(async (answer) => {
+        response.writeHead(answer?.status ?? 502, Object.fromEntries(answer?.headers ?? []));
+        response.end(Buffer.from((await answer?.arrayBuffer()) ?? new ArrayBuffer(0)));
+      });
+    });
+    await new Promise<void>((done) => router.listen(0, '127.0.0.1', done));
+    const address = router.address();
+    routed = new URL(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
+  });
+  afterAll(() => new Promise<void>((done) => router.close(() => done())));
+
+  /** The experiment drains REGION from its first poll until its last, `polls` polls later. */
+  function drains(polls: number, end: object) {
+    let poll = 0;
+    const running = {
+      id: 'EXP1',
+      state: { status: 'running' },
+      stopConditions: [{ source: 'aws:cloudwatch:alarm', value: CANARY }],
+    };
+    on(GetExperimentCommand, { id: 'EXP1' }).callsFake(() => {
+      poll += 1;
+      if (poll === 1) {
+        inDns.delete(REGION);
+        schedule.out = Date.now();
+      }
+      if (poll < polls) return { experiment: running };
+      inDns.add(REGION);
+      schedule.back = Date.now();
+      return { experiment: { ...running, ...end } };
+    });
+  }
+
+  const runDns = (argv: string[]) => {
+    const out = buffer();
+    const err = buffer();
+    const log = join(dir, 'drills.jsonl');
+    return DRILL.run(
+      ['region-dns', ...argv, '--url', routed.href, '--rate', '50', '--settle', '0.3', '--log', log],
+      (args, context) =>
+        runDrill(
+          args,
+          {
+            clients: { fis: fisClient, cloudWatch: cloudWatchClient },
+            design: drillDesign(args.scenario, [], PROFILES.production),
+            tag: { key: 'app', value: 'Hello' },
+            region: REGION,
+            url: routed,
+            pollMs: 100,
+          },
+          context,
+        ),
+      { stdout: out, stderr: err },
+    ).then((code) => ({ code, out: out.text(), err: err.text(), log: () => readDrills(log) }));
+  };
+
+  beforeEach(() => {
+    on(ListExperimentTemplatesCommand).resolves({
+      experimentTemplates: [template('EXT-dns', 'region-dns')],
+    });
+  });
+
+  it("OPS-1: the drill sees the region's answers leave the public name and come back, and logs when and for how long", async () => {
+    drains(10, { state: { status: 'completed' } });
+    const { code, out, log } = await runDns(['--yes']);
+    expect(code).toBe(0);
+    expect(calls(StartExperimentCommand)[0]?.args[0].input).toMatchObject({
+      experimentTemplateId: 'EXT-dns',
+    });
+    const [entry] = log();
+    expect(entry?.dns?.back).toBe(true);
+    expect(entry?.errors).toBe(0);
+    const expected = (schedule.back ?? 0) - (schedule.out ?? 0);
+    // Within two of the watch's request intervals per region (50 req/s over two regions) and a poll.
+    expect(Math.abs((entry?.dns?.outMs ?? 0) - expected)).toBeLessThan(250);
+    expect(entry?.dns?.leftAfterMs).toBeLessThan(expected);
+    expect(entry?.rtoMs).toBe(entry?.dns?.leftAfterMs);
+    expect(entry?.regions[REGION]).toBeGreaterThan(0);
+    expect(entry?.regions[OTHER]).toBeGreaterThan(entry?.regions[REGION] ?? 0);
+    expect(entry?.designed.rto).toBe('≤ 30 s');
+    expect(out).toMatch(
+      new RegExp(
+        `DNS\\s+out within ≤ 30 s\\s+${REGION} out of the answers after \\d+\\.\\d s, for \\d+\\.\\d s`,
+      ),
+    );
+  });
+
+  it('OPS-1: without --yes the plan says the region must leave the public name within the designed time', async () => {
+    const { code, out } = await runDns([]);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      `the answers of ${REGION} must leave ${routed.host} (designed: within ≤ 30 s) and come back`,
+    );
+    expect(calls(StartExperimentCommand)).toHaveLength(0);
+  });
+
+  it("OPS-1: stopped by the region's canary alarm, the drill names it, logs it and exits 1", async () => {
+    drains(3, { state: { status: 'stopped', reason: 'Experiment stopped by stop condition.' } });
+    cloudWatch
+      .on(DescribeAlarmsCommand, { AlarmNames: [`Hello-user-path-${REGION}`], StateValue: 'ALARM' })
+      .resolves({ MetricAlarms: [{ AlarmName: `Hello-user-path-${REGION}`, StateValue: 'ALARM' }] });
+    const { code, out, log } = await runDns(['--yes']);
+    expect(code).toBe(1);
+    expect(out).toContain(`stopped by its alarm Hello-user-path-${REGION}`);
+    expect(log()[0]).toMatchObject({ outcome: 'stopped', stoppedBy: [`Hello-user-path-${REGION}`] });
+  });
 });

@@ -24,7 +24,7 @@ import {
 } from '../../../service/test/support/built.ts';
 import { drillDesign } from '../../dr-posture.ts';
 import { readDrills } from '../../drill/log.ts';
-import { recoveryOf } from '../../drill/measure.ts';
+import { recoveryOf, regionAbsence } from '../../drill/measure.ts';
 import { DRILL, runDrill } from '../../drill.ts';
 import type { Sample } from '../../watch/traffic-window.ts';
 import { buffer } from '../lib/support.ts';
@@ -38,6 +38,32 @@ const right = (sent: number, fields: Partial<Sample> = {}): Sample => ({
   ...fields,
 });
 const wrong = (sent: number, latencyMs = 5): Sample => ({ at: sent + latencyMs, latencyMs, status: 502 });
+
+describe("a region's absence from the answers", () => {
+  // Answers every 100 ms, alternating between two regions; us-east-1 silent from its answer at 1000 ms
+  // until its answer at 5000 ms.
+  const from = 0;
+  const answers = (silent: (t: number) => boolean) =>
+    Array.from({ length: 80 }, (_, i) => i * 100)
+      .map((t) => ({ t, region: (t / 100) % 2 === 0 ? 'us-east-1' : 'eu-central-1' }))
+      .filter(({ t, region }) => region !== 'us-east-1' || !silent(t))
+      .map(({ t, region }) => right(t, { servedBy: { ...served, region } }));
+
+  it('OPS-1: is the longest silence of the region: when it began after the start, and how long it lasted', () => {
+    const samples = answers((t) => t > 1000 && t < 5000);
+    expect(regionAbsence(samples, 'us-east-1', from)).toEqual({ leftAfterMs: 1000, outMs: 4000, back: true });
+  });
+
+  it('OPS-1: a region silent to the end of the watch is not back, and its absence has no length', () => {
+    const samples = answers((t) => t > 1000);
+    expect(regionAbsence(samples, 'us-east-1', from)).toEqual({ leftAfterMs: 1000, back: false });
+  });
+
+  it("OPS-1: answers before the drill's start do not count: a region silent from the start left at once", () => {
+    const samples = answers((t) => t >= 3000 && t < 6000);
+    expect(regionAbsence(samples, 'us-east-1', 2900)).toEqual({ leftAfterMs: 0, outMs: 3100, back: true });
+  });
+});
 
 describe('the recovery the samples show', () => {
   it('OPS-1: the error window runs from the first wrong request to the last, the RTO to the first right one after it', () => {

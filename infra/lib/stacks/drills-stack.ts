@@ -1,8 +1,9 @@
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { parameterName } from '../../config/index.ts';
 import { clusterArnOf, GameDays } from '../constructs/recovery/game-days.ts';
+import { drainParameterName } from '../constructs/traffic/drain-switch.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 
@@ -12,8 +13,13 @@ const FAULT_DURATION = 'PT10M';
 
 /** Props of {@link DrillsStack}. */
 export interface DrillsStackProps extends EngineStackProps {
-  /** The engines' 5xx alarms of the region: any firing stops a drill. */
+  /** The engines' 5xx alarms of the region: any firing stops a drill (none: only region-dns is possible). */
   readonly stopAlarms: readonly cloudwatch.IAlarm[];
+  /**
+   * The name of the region's user-path canary alarm, when it has a canary: what stops its region-dns drill,
+   * which takes the region out of DNS. Without one the region has no region-dns template.
+   */
+  readonly userPathAlarm?: string;
   /** The region has Auto Scaling groups of the estate. */
   readonly autoScaling: boolean;
   /** The region holds the primary cluster of the global database. */
@@ -24,7 +30,7 @@ export interface DrillsStackProps extends EngineStackProps {
 
 /**
  * The game days of one region (OPS-1): FIS experiment templates for what the region runs, stopped by
- * its engines' alarms. A region taken out of DNS waits for the traffic issue's records.
+ * its engines' alarms, and the region taken out of DNS by its drain switch, stopped by its canary.
  */
 export class DrillsStack extends EstateStack {
   /** The templates and their role. */
@@ -52,6 +58,10 @@ export class DrillsStack extends EstateStack {
       this.gameDays.asgCapacityErrors(site.availabilityZones);
     }
     if (clusterArn !== undefined) this.gameDays.auroraFailover(clusterArn);
+    if (props.userPathAlarm !== undefined)
+      this.gameDays.regionDns(drainParameterName(config, site.region), [
+        cloudwatch.Alarm.fromAlarmName(this, 'UserPathAlarm', props.userPathAlarm),
+      ]);
     if (props.ecs) {
       // Read at deploy time from what the ECS stack publishes: no reference, so its template stays as it is.
       const published = (leaf: string) =>

@@ -45,6 +45,11 @@ export function canaryNames(config: Pick<EstateConfig, 'appName'>, account: stri
   return { canary: `${app}-user-path`, bucket: `${app}-canary-artifacts-${account}-${region}` };
 }
 
+/** The canary's alarm in `region`: named, so a game day of the region can stop on it without a reference. */
+export function userPathAlarmName(config: Pick<EstateConfig, 'appName'>, region: string): string {
+  return `${config.appName}-user-path-${region}`;
+}
+
 /** Props of {@link UserPathCanary}. */
 export interface UserPathCanaryProps {
   /** The estate config: its engines in this region, the app name and `pipeline.canary`. */
@@ -180,7 +185,7 @@ export class UserPathCanary extends Construct {
     // One failed run is enough: a user could not store or read back during it. The bake (longer than the
     // interval, checked by the config) therefore sees at least one run; no run yet is no verdict.
     this.alarm = new cloudwatch.Alarm(this, 'Failed', {
-      alarmName: `${config.appName}-user-path-${region}`,
+      alarmName: userPathAlarmName(config, region),
       alarmDescription: `User path canary: a run in ${region} failed (GET /, POST /store or the read back)`,
       metric: this.canary.metricSuccessPercent({ period: interval, statistic: cloudwatch.Stats.MINIMUM }),
       threshold: 100,

@@ -1,19 +1,29 @@
-import { ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 
 /** The scenarios a game day can rehearse; the drill command names them. */
-export const DRILL_SCENARIOS = ['az-power', 'aurora-failover', 'ecs-task-stop', 'asg-capacity'] as const;
+export const DRILL_SCENARIOS = [
+  'az-power',
+  'aurora-failover',
+  'ecs-task-stop',
+  'asg-capacity',
+  'region-dns',
+] as const;
 export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
 
 /** Props of {@link GameDays}. */
 export interface GameDaysProps {
   /** The tag every resource of the estate carries (`app` = the app name): what the experiments target. */
   readonly tag: { readonly key: string; readonly value: string };
-  /** Alarms any of which stops every experiment: the users' errors went past what the drill may cost. */
+  /**
+   * Alarms any of which stops an experiment: the users' errors went past what the drill may cost. Every
+   * template but `region-dns` stops on these (that one names its own); none: only `region-dns` is possible.
+   */
   readonly stopAlarms: readonly cloudwatch.IAlarm[];
   /** The estate key of the region: instances started again after a stop need a grant on their volumes' key. */
   readonly key: kms.IKey;
@@ -37,10 +47,6 @@ export class GameDays extends Construct {
 
   constructor(scope: Construct, id: string, props: GameDaysProps) {
     super(scope, id);
-    if (props.stopAlarms.length === 0)
-      throw new Error(
-        `${this.node.path}: a game day needs at least one stop alarm (none would let it run unchecked)`,
-      );
     this.#props = props;
     const stack = Stack.of(this);
     // Describe, tag-lookup and InjectApiError calls have no resource-level scope (InjectApiError is
@@ -201,17 +207,123 @@ export class GameDays extends Construct {
     );
   }
 
+  /**
+   * The region taken out of DNS by a fault its own `/health/deep` reports: an SSM Automation writes the
+   * region's drain switch (the time `duration` from now), so every engine there answers the deep check
+   * with 503, Route 53's health checks fail and the weighted set answers from the other regions; after
+   * the duration, or when FIS stops the experiment, it deletes the switch and the region rejoins. The
+   * time written ends the drain by itself if the clean-up never runs.
+   *
+   * Its stop alarms are its own: the region's 5xx alarms count the health checkers' 503s of the deep
+   * check itself, which this drill causes on purpose, and would stop it within a minute.
+   */
+  regionDns(drainParameterName: string, stopAlarms: readonly cloudwatch.IAlarm[]): fis.CfnExperimentTemplate {
+    const stack = Stack.of(this);
+    const duration = Duration.parse(this.#props.duration);
+    const parameterArn = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: drainParameterName.replace(/^\//, ''),
+    });
+    const automationRole = new iam.Role(this, 'DrainRole', {
+      description: `Game day region-dns: writes and deletes ${drainParameterName}`,
+      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    automationRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:PutParameter', 'ssm:DeleteParameter'],
+        resources: [parameterArn],
+      }),
+    );
+    // Named, so the role's grants name it rather than a reference (one per region and account).
+    const documentName = `${this.#props.tag.value}-RegionDnsDrain`;
+    new ssm.CfnDocument(this, 'DrainDocument', {
+      name: documentName,
+      documentType: 'Automation',
+      documentFormat: 'JSON',
+      updateMethod: 'NewVersion',
+      content: drainAutomation(drainParameterName, this.#props.duration),
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:StartAutomationExecution'],
+        resources: [
+          stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName }),
+          this.#acknowledged(
+            stack.formatArn({
+              service: 'ssm',
+              resource: 'automation-definition',
+              resourceName: `${documentName}:*`,
+            }),
+            'any version of the one runbook: a version is named at execution, and the document adds one per update',
+          ),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetAutomationExecution', 'ssm:StopAutomationExecution'],
+        resources: [
+          this.#acknowledged(
+            stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' }),
+            'the execution FIS starts has no id before it; FIS follows and stops only the one it started',
+          ),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [automationRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      }),
+    );
+    return this.#template(
+      'region-dns',
+      `Region taken out of DNS: ${drainParameterName} drains every engine's /health/deep for ${this.#props.duration}`,
+      {},
+      {
+        Drain: {
+          actionId: 'aws:ssm:start-automation-execution',
+          description: 'Write the drain-until time, hold it for the duration, delete it',
+          parameters: {
+            documentArn: stack.formatArn({
+              service: 'ssm',
+              resource: 'document',
+              resourceName: documentName,
+            }),
+            documentParameters: stack.toJsonString({
+              AutomationAssumeRole: automationRole.roleArn,
+              Seconds: String(duration.toSeconds()),
+            }),
+            // The automation ends by itself after the duration; FIS stops it (which deletes the switch)
+            // if it has not ended five minutes later.
+            maxDuration: duration.plus(Duration.minutes(5)).toIsoString(),
+          },
+        },
+      },
+      stopAlarms,
+    );
+  }
+
   #template(
     scenario: DrillScenario,
     description: string,
     targets: Record<string, fis.CfnExperimentTemplate.ExperimentTemplateTargetProperty>,
     actions: Record<string, fis.CfnExperimentTemplate.ExperimentTemplateActionProperty>,
+    stopAlarms: readonly cloudwatch.IAlarm[] = this.#props.stopAlarms,
   ): fis.CfnExperimentTemplate {
     if (this.templates.has(scenario)) throw new Error(`${this.node.path}: ${scenario} is defined twice`);
+    if (stopAlarms.length === 0)
+      throw new Error(
+        `${this.node.path}: a game day needs at least one stop alarm (none would let ${scenario} run unchecked)`,
+      );
     const template = new fis.CfnExperimentTemplate(this, pascal(scenario), {
       description,
       roleArn: this.role.roleArn,
-      stopConditions: this.#props.stopAlarms.map((alarm) => ({
+      stopConditions: stopAlarms.map((alarm) => ({
         source: 'aws:cloudwatch:alarm',
         value: alarm.alarmArn,
       })),
@@ -384,6 +496,78 @@ export function clusterArnOf(scope: Construct, clusterIdentifier: string): strin
     resourceName: clusterIdentifier,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/**
+ * The Automation runbook of `region-dns`. Automation has no date arithmetic, so a Python step computes the
+ * drain-until time (UTC, ISO 8601) from the start; the hold is a sleep; the delete runs after it, after a
+ * failure of the hold, and when the execution is cancelled (FIS stopping the experiment cancels it).
+ */
+export function drainAutomation(drainParameterName: string, duration: string): Record<string, unknown> {
+  return {
+    schemaVersion: '0.3',
+    description: `Drain the region: ${drainParameterName} holds the time until which /health/deep answers 503`,
+    assumeRole: '{{ AutomationAssumeRole }}',
+    parameters: {
+      AutomationAssumeRole: { type: 'String', description: 'The role that writes and deletes the switch' },
+      Seconds: {
+        type: 'String',
+        description: 'How long the region drains',
+        allowedPattern: '^[1-9][0-9]{0,5}$',
+      },
+    },
+    mainSteps: [
+      {
+        name: 'Until',
+        action: 'aws:executeScript',
+        timeoutSeconds: 60,
+        onFailure: 'Abort',
+        inputs: {
+          Runtime: 'python3.11',
+          Handler: 'until',
+          InputPayload: { Seconds: '{{ Seconds }}' },
+          Script: [
+            'from datetime import datetime, timedelta, timezone',
+            '',
+            'def until(events, context):',
+            "    end = datetime.now(timezone.utc) + timedelta(seconds=int(events['Seconds']))",
+            "    return {'until': end.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+          ].join('\n'),
+        },
+        outputs: [{ Name: 'Time', Selector: '$.Payload.until', Type: 'String' }],
+      },
+      {
+        name: 'Drain',
+        action: 'aws:executeAwsApi',
+        timeoutSeconds: 60,
+        onFailure: 'step:Rejoin',
+        onCancel: 'step:Rejoin',
+        inputs: {
+          Service: 'ssm',
+          Api: 'PutParameter',
+          Name: drainParameterName,
+          Type: 'String',
+          Overwrite: true,
+          Value: '{{ Until.Time }}',
+        },
+      },
+      {
+        name: 'Hold',
+        action: 'aws:sleep',
+        onFailure: 'step:Rejoin',
+        onCancel: 'step:Rejoin',
+        nextStep: 'Rejoin',
+        inputs: { Duration: duration },
+      },
+      {
+        name: 'Rejoin',
+        action: 'aws:executeAwsApi',
+        timeoutSeconds: 60,
+        isEnd: true,
+        inputs: { Service: 'ssm', Api: 'DeleteParameter', Name: drainParameterName },
+      },
+    ],
+  };
 }
 
 function pascal(scenario: string): string {

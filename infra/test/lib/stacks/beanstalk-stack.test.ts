@@ -144,14 +144,16 @@ describe.each(REGIONS)('Hello-Beanstalk-%s', (region) => {
     );
   };
 
-  it('EB-1: the service learns its engine from environment properties, its version from the bundle; this region has no database setting', () => {
+  it('EB-1, OPS-1: the service learns its engine and drain switch from environment properties, its version from the bundle; this region has no database setting', () => {
     const properties = Object.fromEntries(
       options
         .filter((o) => o.namespace === 'aws:elasticbeanstalk:application:environment')
         .map((o) => [o.optionName, o.value]),
     );
-    expect(properties).toEqual({ ENGINE: 'beanstalk', FAILURE_RATE: '0' });
+    const drain = { DRAIN_PARAMETER: '/hello/eu-west-1/traffic/drain' };
+    expect(properties).toEqual({ ENGINE: 'beanstalk', FAILURE_RATE: '0', ...drain });
     expect(effectiveProperties()).toEqual({
+      ...drain,
       ENGINE: 'beanstalk',
       APP_VERSION: expect.stringMatching(/^\d+\.\d+\.\d+-[0-9a-f]{12}$/),
       FAILURE_RATE: '0',
@@ -337,6 +339,7 @@ describe('the beanstalk engine in a region with a database', () => {
       (s) => s.Sid,
     );
     expect(sids).toEqual([
+      'DrainSwitchParameter',
       'DatabaseSecretParameter',
       'DatabaseSecret',
       'DatabaseSecretKey',

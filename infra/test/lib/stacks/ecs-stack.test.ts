@@ -57,6 +57,7 @@ describe.each(REGIONS)('Hello-Ecs-%s', (region) => {
       ENGINE: 'ecs',
       FAILURE_RATE: '0',
       WORKERS: '1',
+      DRAIN_PARAMETER: `/hello/${region}/traffic/drain`,
     });
     expect((container.HealthCheck as { Command: string[] }).Command.slice(0, 3)).toEqual([
       'CMD',

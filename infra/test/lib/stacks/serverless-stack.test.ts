@@ -137,7 +137,7 @@ describe.each(REGIONS)('Hello-Serverless-%s', (region) => {
     );
   });
 
-  it("FN-1: the function's role may write to its own log group and nothing else", () => {
+  it("FN-1, OPS-1: the function's role may write to its own log group and read its region's drain switch, nothing else", () => {
     const roleId = target(props(fn).Role);
     const statements = resources(json, 'AWS::IAM::Policy')
       .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => target(r) === roleId))
@@ -148,6 +148,12 @@ describe.each(REGIONS)('Hello-Serverless-%s', (region) => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+      },
+      {
+        Sid: 'DrainSwitchParameter',
+        Action: 'ssm:GetParameter',
+        Effect: 'Allow',
+        Resource: `arn:aws:ssm:${region}:${stack.account}:parameter/hello/${region}/traffic/drain`,
       },
     ]);
     const roles = resources(json, 'AWS::IAM::Role').filter(([id]) => id === roleId);
@@ -307,6 +313,7 @@ describe('the serverless engine in a region with a database', () => {
       .Statement;
     expect(statements.map((s) => s.Sid ?? s.Action)).toEqual([
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      'DrainSwitchParameter',
       'DatabaseSecretParameter',
       'DatabaseSecret',
       'DatabaseSecretKey',

@@ -12,6 +12,7 @@ import {
   grantDatabaseSecret,
 } from '../../data/database-access.ts';
 import { albHostedZoneId } from '../../traffic/balancer-zones.ts';
+import { type DrainSwitchReader, grantDrainSwitch } from '../../traffic/drain-switch.ts';
 import { EngineDomain } from '../../traffic/engine-domain.ts';
 import { TLS_POLICY } from '../../traffic/https-listener.ts';
 import { beanstalkSourceBundle } from '../service-bundles.ts';
@@ -49,7 +50,10 @@ export interface BeanstalkEnvironmentProps {
  * by the configured deployment policy (EB-3). The scaling trigger is set by the source bundle's
  * `.ebextensions` (EB-2), so it is deliberately absent here. L1 only: aws-elasticbeanstalk has no L2.
  */
-export class BeanstalkEnvironment extends Construct implements ServiceSettingsTarget, DatabaseReader {
+export class BeanstalkEnvironment
+  extends Construct
+  implements ServiceSettingsTarget, DatabaseReader, DrainSwitchReader
+{
   readonly application: elasticbeanstalk.CfnApplication;
   readonly version: elasticbeanstalk.CfnApplicationVersion;
   readonly environment: elasticbeanstalk.CfnEnvironment;
@@ -225,6 +229,10 @@ export class BeanstalkEnvironment extends Construct implements ServiceSettingsTa
 
   allowDatabaseHost(parameterName: string): void {
     grantDatabaseHost(this.instanceRole, parameterName);
+  }
+
+  allowDrainSwitch(parameterName: string): void {
+    grantDrainSwitch(this.instanceRole, parameterName);
   }
 
   private acknowledge(serviceRole: iam.Role): void {

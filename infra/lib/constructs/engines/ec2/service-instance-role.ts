@@ -10,6 +10,7 @@ import {
   grantDatabaseHost,
   grantDatabaseSecret,
 } from '../../data/database-access.ts';
+import { type DrainSwitchReader, grantDrainSwitch } from '../../traffic/drain-switch.ts';
 
 /** Props of {@link ServiceInstanceRole}. */
 export interface ServiceInstanceRoleProps {
@@ -30,7 +31,7 @@ export interface ServiceInstanceRoleProps {
  * What an instance of an EC2 engine may do, and nothing more: Session Manager, the CloudWatch agent,
  * read its revisions (decrypting them through S3), its settings parameter.
  */
-export class ServiceInstanceRole extends Construct implements DatabaseReader {
+export class ServiceInstanceRole extends Construct implements DatabaseReader, DrainSwitchReader {
   /** The role (the launch template makes its instance profile). */
   readonly role: iam.Role;
 
@@ -117,5 +118,9 @@ export class ServiceInstanceRole extends Construct implements DatabaseReader {
 
   allowDatabaseHost(parameterName: string): void {
     grantDatabaseHost(this.role, parameterName);
+  }
+
+  allowDrainSwitch(parameterName: string): void {
+    grantDrainSwitch(this.role, parameterName);
   }
 }

@@ -22,6 +22,7 @@ import {
   grantDatabaseSecret,
 } from '../../data/database-access.ts';
 import { estateFunction } from '../../foundation/estate-function.ts';
+import { type DrainSwitchReader, grantDrainSwitch } from '../../traffic/drain-switch.ts';
 import { EngineDomain } from '../../traffic/engine-domain.ts';
 import { serveHttps } from '../../traffic/https-listener.ts';
 import { balancer5xxMetric, RollbackAlarms } from '../rollback-alarms.ts';
@@ -83,7 +84,10 @@ export interface FargateEngineProps {
  * balancer and targets, failure records in the log) and on the circuit breaker (tasks that never get
  * healthy). Both listeners forward through a rule, which ECS needs to move traffic.
  */
-export class FargateEngine extends Construct implements ServiceSettingsTarget, DatabaseReader {
+export class FargateEngine
+  extends Construct
+  implements ServiceSettingsTarget, DatabaseReader, DrainSwitchReader
+{
   readonly cluster: ecs.Cluster;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
@@ -411,6 +415,10 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
 
   allowDatabaseHost(parameterName: string): void {
     grantDatabaseHost(this.taskDefinition.taskRole, parameterName);
+  }
+
+  allowDrainSwitch(parameterName: string): void {
+    grantDrainSwitch(this.taskDefinition.taskRole, parameterName);
   }
 }
 

@@ -27,6 +27,7 @@ import {
   estateFunction,
 } from '../../foundation/estate-function.ts';
 import { ApiDomains } from '../../traffic/api-domains.ts';
+import { type DrainSwitchReader, grantDrainSwitch } from '../../traffic/drain-switch.ts';
 import { EngineDomain } from '../../traffic/engine-domain.ts';
 import { trafficNames } from '../../traffic/names.ts';
 import { RollbackAlarms } from '../rollback-alarms.ts';
@@ -92,7 +93,10 @@ export interface ServerlessServiceProps {
  * log or an error of the new version roll it back (FN-2). The API calls the alias, never the function,
  * or the shift would be bypassed.
  */
-export class ServerlessService extends Construct implements ServiceSettingsTarget, DatabaseReader {
+export class ServerlessService
+  extends Construct
+  implements ServiceSettingsTarget, DatabaseReader, DrainSwitchReader
+{
   /** The function (the code of every version). */
   readonly function: lambda.Function;
   /** The alias the API calls, moved by CodeDeploy. */
@@ -308,6 +312,10 @@ export class ServerlessService extends Construct implements ServiceSettingsTarge
 
   allowDatabaseHost(parameterName: string): void {
     grantDatabaseHost(this.functionRole, parameterName);
+  }
+
+  allowDrainSwitch(parameterName: string): void {
+    grantDrainSwitch(this.functionRole, parameterName);
   }
 
   private acknowledge(): void {

@@ -245,6 +245,22 @@ describe.each([2, 3, 4, 5, 6])('the synthesized app records over %i regions', (c
     expect(rounded(evaluateDns(records, ZONE, names.app, { unhealthyChecks }))).toEqual({ [oops]: 1 });
   });
 
+  it.each(regions)(
+    'OPS-1, DNS-2: with %s drained (every check of its endpoints failing), app answers only from the other regions, by their weights',
+    (drained) => {
+      const unhealthyChecks = new Set(
+        endpoints.filter((e) => e.region === drained).map((e) => checkOf.get(names.regional(e)) ?? '?'),
+      );
+      const others = endpoints.filter((e) => e.region !== drained);
+      const total = others.reduce((sum, e) => sum + e.weight, 0);
+      expect(rounded(evaluateDns(records, ZONE, names.app, { unhealthyChecks }))).toEqual(
+        Object.fromEntries(
+          others.map((e) => [names.regional(e), Math.round((e.weight / total) * 1e6) / 1e6]),
+        ),
+      );
+    },
+  );
+
   it("DR-1: app's answer lives as long as the weighted records' TTL from the profile, on either side of the failover", () => {
     const ttl = PROFILES[config.profile].weightedTtlSeconds;
     expect(answerTtl(records, ZONE, names.app)).toBe(ttl);
