@@ -52,7 +52,7 @@ export interface PlannedStack {
 export interface PlanConfig {
   readonly appName: string;
   readonly profile: string;
-  readonly accounts: { readonly primary: string; readonly recovery: string };
+  readonly accounts: { readonly primary: string; readonly recovery?: string };
   readonly recoveryRegion: string;
 }
 
@@ -60,7 +60,7 @@ export interface PlanConfig {
 export interface TeardownPlan {
   readonly appName: string;
   readonly profile: string;
-  readonly accounts: { readonly primary: string; readonly recovery: string };
+  readonly accounts: { readonly primary: string; readonly recovery?: string };
   /** Last deploy wave first; each wave's stacks by name. */
   readonly waves: readonly { readonly wave: number; readonly stacks: readonly PlannedStack[] }[];
   /** The parameter backup's copies: written by a function, owned by no stack. */
@@ -177,7 +177,7 @@ export function formatPlan(plan: TeardownPlan): string {
   const stacks = stackOrder(plan);
   const width = Math.max(...stacks.map((s) => s.name.length));
   const lines = [
-    `Teardown of ${plan.appName} (profile ${plan.profile}): primary account ${plan.accounts.primary}, recovery account ${plan.accounts.recovery}`,
+    `Teardown of ${plan.appName} (profile ${plan.profile}): primary account ${plan.accounts.primary}, ${plan.accounts.recovery === undefined ? 'no recovery account' : `recovery account ${plan.accounts.recovery}`}`,
     `${stacks.length} stacks in ${plan.waves.length} waves, last deploy wave first; the stacks of a wave are deleted in parallel.`,
   ];
   for (const { wave, stacks: inWave } of plan.waves) {

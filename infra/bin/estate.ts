@@ -10,6 +10,7 @@ import {
   estateSites,
   goldenImageRegions,
   loadConfig,
+  recoveryAccount,
   type Site,
 } from '../config/index.ts';
 import { createEstateApp } from '../lib/app.ts';
@@ -83,7 +84,9 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   };
   const primary = (region: Site['region']) =>
     on(sites.find((s) => s.role === 'primary' && s.region === region));
-  const recovery = on(sites.find((s) => s.role === 'recovery'));
+  // Unset in a recovered estate without a standby account: it keeps no copies outside its own account.
+  const recoverySite = sites.find((s) => s.role === 'recovery');
+  const recovery = recoverySite === undefined ? undefined : on(recoverySite);
 
   // Data: the global database (home region first), its backups, and what the recovery account keeps.
   const data = new Map<Site['region'], DataStack>();
@@ -98,20 +101,22 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
   if (config.features.backup && homeData !== undefined) {
     const copyRegion = backupCopyRegion(config);
-    const keep = add(new BackupVaultStack(app, recovery));
+    const keep = recovery === undefined ? undefined : add(new BackupVaultStack(app, recovery));
     // Aurora snapshots reach the recovery account in the home region, then hop to the recovery region.
     const landing =
-      config.recoveryRegion === config.homeRegion
+      keep === undefined || config.recoveryRegion === config.homeRegion
         ? keep
         : add(new BackupLandingStack(app, { config, site: backupLandingSite(config), keep }));
     const destinations = [
       ...(copyRegion === undefined ? [] : [add(new BackupVaultStack(app, primary(copyRegion)))]),
-      landing,
+      ...(landing === undefined ? [] : [landing]),
     ];
     add(new BackupStack(app, { ...primary(config.homeRegion), data: homeData, destinations }));
   }
-  const recoveryData = add(new RecoveryDataStack(app, recovery));
-  add(new ParameterBackupStack(app, { ...primary(config.homeRegion), recovery: recoveryData }));
+  const recoveryData = recovery === undefined ? undefined : add(new RecoveryDataStack(app, recovery));
+  if (recoveryData !== undefined) {
+    add(new ParameterBackupStack(app, { ...primary(config.homeRegion), recovery: recoveryData }));
+  }
 
   // The image registry, replicated to the container engines' regions and the recovery account, which
   // must consent first.
@@ -119,18 +124,20 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   if (config.engines.ecs.enabled) {
     const destinations = [
       ...config.engines.ecs.regions.map((region) => ({ region, account: config.accounts.primary })),
-      { region: config.recoveryRegion, account: config.accounts.recovery },
+      ...(recoveryData === undefined
+        ? []
+        : [{ region: config.recoveryRegion, account: recoveryAccount(config) }]),
     ];
     registry = add(new RegistryStack(app, { ...primary(config.homeRegion), destinations }));
-    registry.addStackDependency(recoveryData);
+    if (recoveryData !== undefined) registry.addStackDependency(recoveryData);
   }
 
   // The golden AMI, baked in the home region for the EC2 engines and copied into the recovery account,
   // whose distribution role must exist first. The copies name each region's estate key by its alias.
   if (config.features.goldenAmi && (config.engines.fleet.enabled || config.engines.asg.enabled)) {
-    const recoveryImage = add(new RecoveryImageStack(app, recovery));
+    const recoveryImage = recovery === undefined ? undefined : add(new RecoveryImageStack(app, recovery));
     const image = add(new ImageStack(app, primary(config.homeRegion)));
-    image.addStackDependency(recoveryImage);
+    if (recoveryImage !== undefined) image.addStackDependency(recoveryImage);
     for (const region of goldenImageRegions(config)) {
       if (region !== config.homeRegion) image.addStackDependency(primary(region).foundation);
     }

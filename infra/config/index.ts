@@ -8,6 +8,7 @@ export {
   type ProfileSettings,
   type RecoveryVaultLock,
 } from './profiles.ts';
+export { recoveredConfig } from './recovery.ts';
 export { AWS_REGIONS, type AwsRegion } from './regions.ts';
 export {
   BEANSTALK_DEPLOYMENT_POLICIES,
@@ -41,7 +42,9 @@ export {
   databaseRegions,
   estateKeyAlias,
   estateSites,
+  hasRecoverySite,
   parameterName,
+  recoveryAccount,
   type Site,
   stackName,
 } from './topology.ts';

@@ -333,6 +333,38 @@ const pipeline = z.strictObject({
   }),
 });
 
+/**
+ * The estate as it is redeployed into the recovery account after the primary account is lost (DR-3); see
+ * recovery.ts. Every key has a default, so a config without this section describes a recovery too.
+ */
+const recovery = z
+  .strictObject({
+    /** Home region of the recovered estate; unset: recoveryRegion, where the vault keeps the database's copies. */
+    homeRegion: region.optional(),
+    /** Regions of each engine there (an engine disabled here stays disabled); unset: see recovery.ts. */
+    engines: z
+      .strictObject({
+        fleet: z.array(region).optional(),
+        asg: z.array(region).optional(),
+        beanstalk: z.array(region).optional(),
+        ecs: z.array(region).optional(),
+        serverless: z.array(region).optional(),
+      })
+      .optional(),
+    /** Regions of the recovered global database's secondary clusters; unset: none. */
+    databaseSecondaryRegions: z.array(region).optional(),
+    /** The account keeping the recovered estate's own off-account copies; unset: none (copies stay in-account). */
+    standbyAccount: accountId.optional(),
+    /** The standby account's region; unset: this estate's homeRegion. */
+    standbyRegion: region.optional(),
+    /** The hosted zone the recovered estate answers in; unset: its edge stack creates one. */
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{4,31}$/, 'expected a Route 53 hosted zone id')
+      .optional(),
+  })
+  .optional();
+
 const shape = z.strictObject({
   /** Prefix of stack names, tags and parameter paths. */
   appName: z
@@ -342,7 +374,8 @@ const shape = z.strictObject({
   profile: profileName,
   /** True once the config describes real accounts and a real domain: placeholders are then refused. */
   deploy: z.boolean(),
-  accounts: z.strictObject({ primary: accountId, recovery: accountId }),
+  /** The primary account runs the estate; the recovery account (unset: none, no recovery site) survives its loss. */
+  accounts: z.strictObject({ primary: accountId, recovery: accountId.optional() }),
   homeRegion: region,
   recoveryRegion: region,
   regions: z.partialRecord(region, regionSettings),
@@ -421,6 +454,7 @@ const shape = z.strictObject({
   tags: z.strictObject({ owner: z.string().min(1) }),
   source,
   pipeline,
+  recovery,
   features: z.strictObject({
     edge: z.boolean(),
     pipeline: z.boolean(),
@@ -508,7 +542,11 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
   }
 
   for (const [path, message] of backupProblems(config)) problem(path, message);
-  if (config.features.goldenAmi && goldenImageRegions(config).includes(config.recoveryRegion)) {
+  if (
+    config.features.goldenAmi &&
+    config.accounts.recovery !== undefined &&
+    goldenImageRegions(config).includes(config.recoveryRegion)
+  ) {
     problem(
       ['recoveryRegion'],
       `expected a region without an EC2 engine while features.goldenAmi is on: the golden AMI's copy for the recovery account and the primary account's image in ${config.recoveryRegion} would need two keys in one distribution`,
@@ -560,7 +598,8 @@ export const estateConfigSchema = shape.superRefine((config, ctx) => {
 
   if (config.deploy) {
     (['primary', 'recovery'] as const).forEach((role) => {
-      if (PLACEHOLDER_ACCOUNTS.includes(config.accounts[role])) {
+      const account = config.accounts[role];
+      if (account !== undefined && PLACEHOLDER_ACCOUNTS.includes(account)) {
         problem(['accounts', role], 'expected a real account id when deploy is true (this is a placeholder)');
       }
     });

@@ -18,19 +18,35 @@ export interface Site {
   readonly vpcCidr: string;
 }
 
-/** Every site of the estate: the primary account's regions (home first), then the recovery account's. */
+/**
+ * Every site of the estate: the primary account's regions (home first), then the recovery account's, unless
+ * the config has no recovery account (a recovered estate without a standby).
+ */
 export function estateSites(config: EstateConfig): Site[] {
   return [
     ...primaryRegions(config).map((r) => siteOf(config, 'primary', r)),
-    siteOf(config, 'recovery', config.recoveryRegion),
+    ...(hasRecoverySite(config) ? [siteOf(config, 'recovery', config.recoveryRegion)] : []),
   ];
+}
+
+/** Whether the estate has a recovery account keeping its off-account copies. */
+export function hasRecoverySite(config: EstateConfig): boolean {
+  return config.accounts.recovery !== undefined;
+}
+
+/** The recovery account's id, for what exists only beside a recovery site; throws without one. */
+export function recoveryAccount(config: Pick<EstateConfig, 'accounts'>): string {
+  const { recovery } = config.accounts;
+  if (recovery === undefined) throw new Error('the estate has no recovery account (accounts.recovery)');
+  return recovery;
 }
 
 /** One account's site in one region, with the region's settings from the config. */
 function siteOf(config: EstateConfig, role: AccountRole, region: AwsRegion): Site {
   const settings = config.regions[region];
   if (settings === undefined) throw new Error(`regions.${region} is missing (validated configs have it)`);
-  return { role, account: config.accounts[role], region, ...settings };
+  const account = role === 'primary' ? config.accounts.primary : recoveryAccount(config);
+  return { role, account, region, ...settings };
 }
 
 /**

@@ -73,7 +73,8 @@ export class BackupStack extends EstateStack {
       resources: [backup.BackupResource.fromRdsDatabaseCluster(props.data.cluster)],
     });
     // The source half of the cross-account copy: the recovery account may read the snapshots' key.
-    props.foundation.key.allowBackupCopyTo(config.accounts.recovery);
+    if (config.accounts.recovery !== undefined)
+      props.foundation.key.allowBackupCopyTo(config.accounts.recovery);
     // Order only (ARNs are built from names): a copy job fails if its destination vault does not exist.
     for (const stack of props.destinations) this.addStackDependency(stack);
   }

@@ -71,7 +71,9 @@ export class GovernanceStack extends EstateStack {
 
     const { primary, recovery } = config.accounts;
     if (site.role === 'primary' && site.region === config.homeRegion) {
-      new ConfigAggregator(this, 'Aggregator', { accountIds: [primary, recovery] });
+      new ConfigAggregator(this, 'Aggregator', {
+        accountIds: recovery === undefined ? [primary] : [primary, recovery],
+      });
     } else if (site.role === 'recovery') {
       new ConfigAggregationAuthorization(this, 'AggregatorAuthorization', {
         aggregatorAccount: primary,

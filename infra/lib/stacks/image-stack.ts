@@ -74,18 +74,22 @@ export class ImageStack extends EstateStack {
         keyArn: region === site.region ? key.keyArn : aliasArn(region, accounts.primary),
         parameterName: names.latestParameter(region),
       })),
-      {
-        region: config.recoveryRegion,
-        account: accounts.recovery,
-        keyArn: aliasArn(config.recoveryRegion, accounts.recovery),
-        parameterName: names.latestParameter(config.recoveryRegion),
-      },
+      ...(accounts.recovery === undefined
+        ? []
+        : [
+            {
+              region: config.recoveryRegion,
+              account: accounts.recovery,
+              keyArn: aliasArn(config.recoveryRegion, accounts.recovery),
+              parameterName: names.latestParameter(config.recoveryRegion),
+            },
+          ]),
     ];
     const tags = Object.fromEntries([names.imageTag]);
     this.distribution = new ImageDistribution(this, 'Distribution', {
       name: names.resource,
       copies,
-      launchAccounts: [accounts.recovery],
+      launchAccounts: accounts.recovery === undefined ? [] : [accounts.recovery],
       tags,
     });
     this.pipeline = new ImagePipeline(this, 'Pipeline', {
@@ -115,25 +119,27 @@ export class ImageStack extends EstateStack {
     // (its distribution role decrypts the source snapshots): through EC2 in this region only, so the key's
     // other data (logs, secrets, parameters) stays out of its reach.
     const recovery = accounts.recovery;
-    const viaEc2 = { 'kms:CallerAccount': recovery, 'kms:ViaService': `ec2.${site.region}.amazonaws.com` };
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: `GoldenImageReadBy${recovery}`,
-        principals: [new iam.AccountPrincipal(recovery)],
-        actions: ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { StringEquals: viaEc2 },
-      }),
-    );
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: `GoldenImageGrantBy${recovery}`,
-        principals: [new iam.AccountPrincipal(recovery)],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { StringEquals: viaEc2, Bool: { 'kms:GrantIsForAWSResource': true } },
-      }),
-    );
+    if (recovery !== undefined) {
+      const viaEc2 = { 'kms:CallerAccount': recovery, 'kms:ViaService': `ec2.${site.region}.amazonaws.com` };
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `GoldenImageReadBy${recovery}`,
+          principals: [new iam.AccountPrincipal(recovery)],
+          actions: ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DescribeKey'],
+          resources: ['*'],
+          conditions: { StringEquals: viaEc2 },
+        }),
+      );
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `GoldenImageGrantBy${recovery}`,
+          principals: [new iam.AccountPrincipal(recovery)],
+          actions: ['kms:CreateGrant'],
+          resources: ['*'],
+          conditions: { StringEquals: viaEc2, Bool: { 'kms:GrantIsForAWSResource': true } },
+        }),
+      );
+    }
     // Image Builder reports to the alarm topic, which the estate key encrypts. Its service-linked role
     // is named in a condition, not as the principal: KMS refuses a principal that does not exist yet, and
     // the role appears only with the account's first Image Builder resource.

@@ -1,6 +1,6 @@
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type EstateConfig, estateKeyAlias, type Site } from '../../config/index.ts';
+import { type EstateConfig, estateKeyAlias, recoveryAccount, type Site } from '../../config/index.ts';
 import { BucketReplication } from '../constructs/backup/bucket-replication.ts';
 import { ParameterBackup } from '../constructs/backup/parameter-backup.ts';
 import { EstateStack } from './estate-stack.ts';
@@ -26,7 +26,7 @@ export function backupNames(config: EstateConfig) {
     exportBucket: `${app}-parameter-exports-${accounts.primary}-${homeRegion}`,
     functionRole: `${app}-parameter-backup-${homeRegion}`,
     replicationRole: `${app}-bucket-replication-${homeRegion}`,
-    replicaBucket: `${app}-replica-${accounts.recovery}-${recoveryRegion}`,
+    replicaBucket: `${app}-replica-${recoveryAccount({ accounts })}-${recoveryRegion}`,
   } as const;
 }
 
@@ -51,7 +51,7 @@ export class ParameterBackupStack extends EstateStack {
     const { config, foundation } = props;
     const names = backupNames(config);
     const alias = estateKeyAlias(config);
-    const recovery = { account: config.accounts.recovery, region: config.recoveryRegion };
+    const recovery = { account: recoveryAccount(config), region: config.recoveryRegion };
     this.replication = new BucketReplication(this, 'Replication', {
       roleName: names.replicationRole,
       destination: { ...recovery, bucketName: names.replicaBucket, keyAlias: alias },

@@ -35,7 +35,7 @@ export class RegistryStack extends EstateStack {
       repositoryName: imageRepositoryName(config),
       key: foundation.key.key,
       destinations: props.destinations,
-      pullAccounts: [config.accounts.recovery],
+      pullAccounts: config.accounts.recovery === undefined ? [] : [config.accounts.recovery],
     });
     new PublishedParameters(this, 'Parameters', {
       values: {
