@@ -1,6 +1,17 @@
-import type { EstateConfig } from '../infra/config/index.ts';
-import { defineCommand, positiveNumber, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
-import { recoverPlan } from './recover/plan.ts';
+// npm run recover -- [--yes] (--help for the rest): the account-loss runbook as a command (DR-3). Finds the
+// newest recovery point, parameter export and image in the recovery account and prints their ages against
+// the designed RPO, deploys the recovered estate there from them, imports the parameters, checks DNS and
+// verifies every engine, each step timed against the report's budget. Without --yes it only reads and
+// prints the exact calls and commands; a second run resumes.
+import { fileURLToPath } from 'node:url';
+import { type EstateConfig, recoveredConfig, recoveryAccount } from '../infra/config/index.ts';
+import { synthesizeStacks } from './estate-templates.ts';
+import { commandConfig } from './lib/command-config.ts';
+import { defineCommand, isMain, positiveNumber, type RunContext, SHARED_OPTIONS } from './lib/usage.ts';
+import { publicNameServers } from './preflight/delegation.ts';
+import { awsRecoverClients } from './recover/clients.ts';
+import { processRunner } from './recover/deploy.ts';
+import { designedRpo, recoverPlan } from './recover/plan.ts';
 import { formatRecoverOutcome, type RecoverDeps, recover } from './recover/run.ts';
 import { recoverDirectory } from './recover/state.ts';
 
@@ -71,6 +82,43 @@ export async function runRecover(
     verifyTimeoutMs: args.verifyTimeoutMs,
   });
   context.result(outcome, formatRecoverOutcome(outcome));
-  if (outcome.error !== undefined) context.io.stderr.write(`${outcome.error}\n`);
+  // Under --json the result is on stdout alone: the reason it stopped goes to stderr as well.
+  if (outcome.error !== undefined && context.json) context.io.stderr.write(`${outcome.error}\n`);
   return outcome.error === undefined ? 0 : 1;
 }
+
+async function main(args: RecoverArguments, context: RunContext): Promise<number> {
+  const say = (m: string) => context.io.stderr.write(`${m}\n`);
+  const config = commandConfig(args.estateProfile, say, 'recover');
+  if (config === undefined) return 2;
+  let recovered: EstateConfig;
+  try {
+    recoveryAccount(config);
+    recovered = recoveredConfig(config);
+  } catch (error) {
+    say(`Nothing to recover into: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const { fromIni } = await import('@aws-sdk/credential-providers');
+  const credentials =
+    args.awsProfile === undefined ? {} : { credentials: fromIni({ profile: args.awsProfile }) };
+  return runRecover(
+    args,
+    config,
+    recovered,
+    {
+      root: fileURLToPath(new URL('..', import.meta.url)),
+      clients: awsRecoverClients(credentials),
+      runner: processRunner(context.io.stderr),
+      fetch,
+      nameServers: publicNameServers,
+      // The report's figures for this config: its estate synthesized offline, read as `npm run report` does.
+      designed: () => designedRpo({ stacks: synthesizeStacks(config) }, config, recovered.homeRegion),
+      now: () => new Date(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+    context,
+  );
+}
+
+if (isMain(import.meta.url)) process.exitCode = await RECOVER.run(process.argv.slice(2), main);

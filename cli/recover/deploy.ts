@@ -1,4 +1,4 @@
-// Step 3 of the account-loss runbook: the CDK CLI deploys the recovered estate into the recovery account,
+// Step 2 of the account-loss runbook: the CDK CLI deploys the recovered estate into the recovery account,
 // synthesized from the restore file. The runner is injected: the tests capture the exact command line.
 import { spawn } from 'node:child_process';
 import type { ProgressStream } from '../lib/progress.ts';

@@ -1,4 +1,4 @@
-// Step 4 of the account-loss runbook: do users reach the recovered estate? `app.<domain>` must resolve
+// Step 5 of the account-loss runbook: do users reach the recovered estate? `app.<domain>` must resolve
 // through a hosted zone the recovery account holds, delegated to by the domain's parent. Where the zone
 // lives is decided elsewhere; until that is automated this step checks and names the manual step.
 import {

@@ -1,6 +1,7 @@
-// The parameter export brought back into Parameter Store of the recovered regions: the newest exported
-// version of each parameter (the full export's manifest, and every change exported since), SecureStrings
-// unsealed with the recovery account's key. Never over a newer value; a second run skips what is there.
+// Step 3 of the account-loss runbook: the parameter export brought back into Parameter Store of the
+// recovered regions: the newest exported version of each parameter (the full export's manifest, and every
+// change exported since), SecureStrings unsealed with the recovery account's key. Never over a newer
+// value; a second run skips what is there.
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { GetParameterCommand, type Parameter, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { AWS_REGIONS } from '../../infra/config/index.ts';

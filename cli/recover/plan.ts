@@ -1,7 +1,12 @@
 // What the account-loss runbook works on, computed from the config and the recovered estate's config:
 // where the sources are in the recovery account, which regions and engines come back, and the designed
 // figures from the same rows `npm run report` prints.
-import { backupVaultName, type EstateConfig, primaryRegions } from '../../infra/config/index.ts';
+import {
+  backupVaultName,
+  type EstateConfig,
+  primaryRegions,
+  recoveryAccount,
+} from '../../infra/config/index.ts';
 import { regionalEndpoints, trafficNames } from '../../infra/lib/constructs/traffic/names.ts';
 import { backupNames } from '../../infra/lib/stacks/parameter-backup-stack.ts';
 import { imageRepositoryName } from '../../infra/lib/stacks/registry-stack.ts';
@@ -32,7 +37,7 @@ export function recoverPlan(config: EstateConfig, recovered: EstateConfig): Reco
   const names = backupNames(config);
   const traffic = trafficNames(recovered);
   return {
-    account: config.accounts.recovery,
+    account: recoveryAccount(config),
     sources: {
       vault: {
         name: backupVaultName(config, { role: 'recovery', region: recovered.homeRegion }),

@@ -252,6 +252,9 @@ export async function recover(
     if (!(caught instanceof RecoverError)) throw caught;
     progress.done('failed');
     error = caught.message;
+    const failed = [...statuses.values()].find((s) => s.status === 'failed');
+    if (failed !== undefined)
+      statuses.set(failed.step, { ...failed, seconds: (progress.steps.at(-1)?.durationMs ?? 0) / 1000 });
   }
 
   const steps = RECOVER_STEPS.map((id) => statuses.get(id) ?? { step: id, status: 'not reached' as const });
@@ -286,10 +289,11 @@ export function formatRecoverOutcome(outcome: RecoverOutcome): string {
       `  ${b.phase.padEnd(15)} ${b.seconds.toFixed(1).padStart(8)} s of ≤ ${duration(b.budget)}${b.seconds > b.budget ? '  OVER' : ''}`,
     );
   lines.push(`  ${'total'.padEnd(15)} ${total.toFixed(1).padStart(8)} s of ≤ ${duration(allowed)}`);
+  if (outcome.error !== undefined)
+    lines.push('', `Stopped: ${outcome.error}`, 'Run the same command again to resume from this step.');
   if (outcome.dryRun)
     lines.push('', 'Dry run: nothing was written, deployed or changed. Run again with --yes to recover.');
   else if (outcome.error === undefined)
     lines.push('', 'Recovered: every engine answers right from the recovered data.');
-  else lines.push('', `Stopped: ${outcome.error}`, 'Run the same command again to resume from this step.');
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-// Step 5 of the account-loss runbook: each recovered engine answers right, as a user would find it: its
+// Step 6 of the account-loss runbook: each recovered engine answers right, as a user would find it: its
 // deep health check reaches the database, and a document written through /store reads back the same.
 // Retried until a deadline, since a fresh estate's engines come up one after the other.
 import { isDeepStrictEqual } from 'node:util';

@@ -17,7 +17,12 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type EstateConfig, parseConfig } from '../../infra/config/index.ts';
+import {
+  DEFAULT_CONFIG,
+  type EstateConfig,
+  primaryRegions,
+  recoveredConfig,
+} from '../../infra/config/index.ts';
 import { readRestoreSettings } from '../../infra/config/restore.ts';
 import { sealValue } from '../../infra/functions/parameter-backup/envelope.ts';
 import { createApp } from '../../service/src/app.ts';
@@ -28,7 +33,6 @@ import type { CommandLine } from '../recover/deploy.ts';
 import { RECOVER, runRecover } from '../recover.ts';
 import { buffer } from './lib/support.ts';
 
-const HOME = 'us-east-1';
 const RECOVERY = 'us-east-2';
 const RECOVERY_ACCOUNT = '222222222222';
 const NOW = Date.UTC(2026, 11, 5, 4, 0);
@@ -39,23 +43,17 @@ const snapshot = (id: string) =>
   `arn:aws:rds:${RECOVERY}:${RECOVERY_ACCOUNT}:cluster-snapshot:awsbackup:copyjob-${id}`;
 const minutesAgo = (m: number) => new Date(NOW - m * 60_000);
 
-// The estate as the recovery account runs it: its home the recovery region, one engine per region.
+// The estate as the recovery account runs it: home in the recovery region, the EC2 engines there.
 const CONFIG: EstateConfig = DEFAULT_CONFIG;
-const RECOVERED: EstateConfig = parseConfig(
-  {
-    homeRegion: RECOVERY,
-    recoveryRegion: HOME,
-    accounts: { primary: RECOVERY_ACCOUNT, recovery: '111111111111' },
-    database: { secondaryRegions: [] },
-    engines: {
-      fleet: { enabled: false },
-      asg: { regions: [RECOVERY] },
-      beanstalk: { enabled: false },
-      serverless: { enabled: false },
-    },
-  },
-  'test',
-);
+const RECOVERED = recoveredConfig(CONFIG);
+const REGIONS = primaryRegions(RECOVERED);
+const ENGINES = [
+  'fleet.us-east-2',
+  'asg.us-east-2',
+  'beanstalk.eu-west-1',
+  'ecs.us-west-2',
+  'serverless.ap-southeast-2',
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // The recovery account, mocked. Every call is logged in order as `service:Command region`.
@@ -65,7 +63,9 @@ const instances = {
   backup: new BackupClient({ region: RECOVERY }),
   s3: new S3Client({ region: RECOVERY }),
   kms: new KMSClient({ region: RECOVERY }),
-  ssm: Object.fromEntries([RECOVERY, 'us-west-2'].map((r) => [r, new SSMClient({ region: r })])),
+  ssm: Object.fromEntries(
+    ['us-east-2', 'eu-west-1', 'us-west-2', 'ap-southeast-2'].map((r) => [r, new SSMClient({ region: r })]),
+  ),
   route53: new Route53Client({ region: 'us-east-1' }),
 };
 let backup: AwsClientStub<BackupClient>;
@@ -364,9 +364,9 @@ describe('npm run recover', () => {
       's3:ListObjectsV2',
       's3:GetObject',
       'kms:Decrypt',
-      ...[RECOVERY, 'us-west-2'].flatMap((r) => [`ssm:GetParameter ${r}`, `ssm:PutParameter ${r}`]),
+      ...REGIONS.flatMap((r) => [`ssm:GetParameter ${r}`, `ssm:PutParameter ${r}`]),
       's3:GetObject',
-      ...[RECOVERY, 'us-west-2'].flatMap((r) => [`ssm:GetParameter ${r}`, `ssm:PutParameter ${r}`]),
+      ...REGIONS.flatMap((r) => [`ssm:GetParameter ${r}`, `ssm:PutParameter ${r}`]),
       's3:ListObjectsV2',
       'route53:ListHostedZonesByName',
       'route53:ListResourceRecordSets',
@@ -376,7 +376,7 @@ describe('npm run recover', () => {
     // account's stacks and nothing deleted since.
     const puts = (region: string) =>
       ssm[region]?.commandCalls(PutParameterCommand).map((c) => c.args[0].input);
-    expect(puts('us-west-2')).toEqual(puts(RECOVERY));
+    for (const region of REGIONS) expect(puts(region)).toEqual(puts(RECOVERY));
     expect(puts(RECOVERY)).toEqual([
       {
         Name: '/hello/api-token',
@@ -405,7 +405,8 @@ describe('npm run recover', () => {
     );
     expect(result.err).toContain('app.example.com resolves through zone Z123 of the recovery account');
     // Each engine of the recovered estate: deep health, a write, its read back.
-    for (const engine of [`asg.${RECOVERY}`, 'ecs.us-west-2']) {
+    expect(REGIONS).toEqual([RECOVERY, 'eu-west-1', 'us-west-2', 'ap-southeast-2']);
+    for (const engine of ENGINES) {
       const base = `https://${engine}.example.com`;
       expect(served.fetched.filter((f) => f.includes(base))).toEqual([
         `GET ${base}/health/deep`,
@@ -427,8 +428,8 @@ describe('npm run recover', () => {
     const root = temporaryRoot();
     const result = await run(['--yes'], root);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(
-      `refusing to recover:\n  - no completed Aurora recovery point in ${VAULT} (${RECOVERY}): the recovered database would start empty, every record lost\nRun again with --accept-rpo`,
+    expect(result.out).toContain(
+      `Stopped: refusing to recover:\n  - no completed Aurora recovery point in ${VAULT} (${RECOVERY}): the recovered database would start empty, every record lost\nRun again with --accept-rpo`,
     );
     expect(result.commands).toEqual([]);
     expect(existsSync(join(directory(root), 'restore.json'))).toBe(false);
@@ -441,7 +442,7 @@ describe('npm run recover', () => {
     backup.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [point('stale', 60 * 5)] });
     const refused = await run(['--yes'], temporaryRoot());
     expect(refused.code).toBe(1);
-    expect(refused.err).toContain(
+    expect(refused.out).toContain(
       `the newest recovery point is 5 h 0 min old, older than the designed RPO 1 h + the copy jobs: every write after ${minutesAgo(300).toISOString()} would be lost`,
     );
     expect(refused.commands).toEqual([]);
@@ -463,8 +464,8 @@ describe('npm run recover', () => {
     );
     const result = await run(['--yes'], temporaryRoot());
     expect(result.code).toBe(1);
-    expect(result.err).toContain(
-      `access denied: backup:ListRecoveryPointsByBackupVault in ${RECOVERY} was refused (User: arn:aws:sts::222222222222:assumed-role/ops is not authorized). The recovery account's credentials (--recovery-profile) need backup:ListRecoveryPointsByBackupVault.`,
+    expect(result.out).toContain(
+      `Stopped: access denied: backup:ListRecoveryPointsByBackupVault in ${RECOVERY} was refused (User: arn:aws:sts::222222222222:assumed-role/ops is not authorized). The recovery account's credentials (--recovery-profile) need backup:ListRecoveryPointsByBackupVault.`,
     );
     expect(result.commands).toEqual([]);
   });
@@ -474,7 +475,7 @@ describe('npm run recover', () => {
     objects = Object.fromEntries(Object.entries(saved).filter(([k]) => !k.startsWith('manifests/')));
     const none = await run(['--yes'], temporaryRoot());
     expect(none.code).toBe(1);
-    expect(none.err).toContain(
+    expect(none.out).toContain(
       `no parameter export (manifests/*.json) in s3://${BUCKET}: the estate's own parameters would be lost`,
     );
 
@@ -484,7 +485,7 @@ describe('npm run recover', () => {
     const root = temporaryRoot();
     const first = await run(['--yes'], root);
     expect(first.code).toBe(1);
-    expect(first.err).toContain(
+    expect(first.out).toContain(
       `the parameter export is incomplete: s3://${BUCKET} lacks parameters/hello/api-token/1.json, which the manifest lists`,
     );
     expect(ssm[RECOVERY]?.commandCalls(PutParameterCommand)).toEqual([]);
@@ -528,7 +529,7 @@ describe('npm run recover', () => {
     expect(ssm[RECOVERY]?.commandCalls(PutParameterCommand)).toEqual([]);
     expect(ssm['us-west-2']?.commandCalls(PutParameterCommand)).toHaveLength(2);
     expect(result.err).toContain(
-      '2 written, 2 left as they are (already imported; newer there than the export)',
+      '6 written, 2 left as they are (already imported; newer there than the export)',
     );
   });
 
@@ -542,10 +543,12 @@ describe('npm run recover', () => {
       },
     });
     expect(failed.code).toBe(1);
-    expect(failed.err).toContain(
+    expect(failed.out).toContain(
       "the deploy failed (exit 1) at Hello-Data-us-east-2: look at that stack's events in CloudFormation",
     );
-    expect(failed.out).toMatch(/^ {2}2\. deploy the recovered estate into the recovery account +failed$/m);
+    expect(failed.out).toMatch(
+      /^ {2}2\. deploy the recovered estate into the recovery account +failed in \d+\.\d s$/m,
+    );
     expect(failed.out).toMatch(/^ {2}3\. import the parameter export +not reached$/m);
     expect(ssm[RECOVERY]?.commandCalls(PutParameterCommand)).toEqual([]);
     const restoreFile = join(directory(root), 'restore.json');
@@ -578,8 +581,8 @@ describe('npm run recover', () => {
   it('DR-3: DNS still delegated to the lost zone stops with the exact step at the registrar', async () => {
     const result = await run(['--yes'], temporaryRoot(), { delegated: ['ns-9.lost-zone.net'] });
     expect(result.code).toBe(1);
-    expect(result.err).toContain(
-      'DNS is not switched yet: at the registrar of example.com, set its name servers to ns-1.awsdns-01.org, ns-2.awsdns-02.com (zone Z123 of the recovery account)',
+    expect(result.out).toContain(
+      'Stopped: DNS is not switched yet: at the registrar of example.com, set its name servers to ns-1.awsdns-01.org, ns-2.awsdns-02.com (zone Z123 of the recovery account)',
     );
     expect(result.out).toMatch(/^ {2}6\. verify every recovered engine +not reached$/m);
   });
@@ -589,8 +592,8 @@ describe('npm run recover', () => {
       fetch: service(true).fetch,
     });
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(
-      /asg us-east-2, ecs us-west-2 did not answer right within 30 s: asg us-east-2: GET \/store\/[0-9a-f-]{36} read back \{"probe":"someone else"\}, not the document written/,
+    expect(result.out).toMatch(
+      /Stopped: fleet us-east-2, asg us-east-2, beanstalk eu-west-1, ecs us-west-2, serverless ap-southeast-2 did not answer right within 30 s: fleet us-east-2: GET \/store\/[0-9a-f-]{36} read back \{"probe":"someone else"\}, not the document written/,
     );
   });
 
@@ -614,7 +617,7 @@ describe('npm run recover', () => {
         `would run: npx cdk deploy --all -c restore=${restoreFile} --require-approval never`,
       );
       expect(result.err).toContain(
-        `would call ssm:PutParameter (never over a newer value) in ${RECOVERY}, us-west-2 for: /hello/api-token v1, /hello/feature-flags v4`,
+        `would call ssm:PutParameter (never over a newer value) in ${REGIONS.join(', ')} for: /hello/api-token v1, /hello/feature-flags v4`,
       );
       expect(result.err).toContain(
         `would check https://asg.${RECOVERY}.example.com: GET /health/deep, POST /store, GET /store/<id>`,
