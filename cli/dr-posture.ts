@@ -531,7 +531,8 @@ function accountRunbook(vaults: readonly string[], account: string): RecoverySte
   ];
 }
 
-const RUNBOOK_NOTE = 'RTO: the designed runbook, not automated yet: npm run recover comes next';
+const RUNBOOK_NOTE =
+  'by command: npm run recover runs these steps and prints the time of each against this budget';
 
 // An alias to a load balancer carries the balancer's TTL, which Elastic Load Balancing sets to 60 s.
 const BALANCER_ALIAS_TTL_SECONDS = 60;
