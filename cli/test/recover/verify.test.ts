@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../service/src/app.ts';
+import { DatabaseUnavailableError } from '../../../service/src/errors.ts';
 import { openEmbeddedStore } from '../../../service/src/store/pglite.ts';
 import type { Store } from '../../../service/src/store/store.ts';
 import { startWebServer, type WebServer } from '../../../service/src/web.ts';
@@ -26,6 +27,7 @@ async function serve(store: Store): Promise<WebServer> {
 let database: Store;
 let healthy: WebServer;
 let broken: WebServer;
+let unreachable: WebServer;
 
 beforeAll(async () => {
   database = await openEmbeddedStore();
@@ -41,10 +43,20 @@ beforeAll(async () => {
     ping: () => database.ping(),
     close: async () => {},
   });
+  // A database the service cannot reach: /health/deep answers 503.
+  unreachable = await serve({
+    put: () => database.put('', ''),
+    get: () => database.get(''),
+    list: (limit) => database.list(limit),
+    ping: async () => {
+      throw new DatabaseUnavailableError('connect ECONNREFUSED');
+    },
+    close: async () => {},
+  });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([healthy.drain(), broken.drain()]);
+  await Promise.all([healthy.drain(), broken.drain(), unreachable.drain()]);
   await database.close();
 });
 
@@ -109,5 +121,17 @@ describe('verifying a recovered engine against the real service', () => {
     );
     expect(verdict).toMatchObject({ ok: false, attempts: 1 });
     expect(verdict.detail).toMatch(/^http:\/\/127\.0\.0\.1:9 did not answer: /);
+  });
+
+  it('DR-3: an engine whose database is unreachable fails on /health/deep before anything is written', async () => {
+    const d = deps();
+    const before = (await database.list(100)).length;
+    const verdict = await verifyEngine(d, options(d), {
+      name: 'beanstalk eu-west-1',
+      url: `http://127.0.0.1:${unreachable.port}`,
+    });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.detail).toMatch(/^GET \/health\/deep answered 503 \{"error":"database_unavailable"/);
+    expect(await database.list(100)).toHaveLength(before);
   });
 });
