@@ -3,6 +3,7 @@ import type { App } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
+  type AwsRegion,
   backupCopyRegion,
   backupLandingSite,
   databaseRegions,
@@ -10,9 +11,12 @@ import {
   estateSites,
   goldenImageRegions,
   loadConfig,
+  recoveredConfig,
   recoveryAccount,
   type Site,
+  stackName,
 } from '../config/index.ts';
+import { RESTORE_CONTEXT_KEY, type RestoreSettings, readRestoreSettings } from '../config/restore.ts';
 import { createEstateApp } from '../lib/app.ts';
 import { applyPolicies } from '../lib/aspects/index.ts';
 import type { DatabaseReader } from '../lib/constructs/data/database-access.ts';
@@ -38,7 +42,7 @@ import { ParameterBackupStack } from '../lib/stacks/parameter-backup-stack.ts';
 import { PipelineStack } from '../lib/stacks/pipeline-stack.ts';
 import { RecoveryDataStack } from '../lib/stacks/recovery-data-stack.ts';
 import { RecoveryImageStack } from '../lib/stacks/recovery-image-stack.ts';
-import { RegistryStack } from '../lib/stacks/registry-stack.ts';
+import { imageRepositoryName, RegistryStack } from '../lib/stacks/registry-stack.ts';
 import { ReleaseStack } from '../lib/stacks/release-stack.ts';
 import { ServerlessStack } from '../lib/stacks/serverless-stack.ts';
 import { TrafficStack } from '../lib/stacks/traffic-stack.ts';
@@ -58,13 +62,44 @@ export function siteKey(site: Pick<Site, 'role' | 'region'>): string {
   return `${site.role}/${site.region}`;
 }
 
+/** Options of {@link buildEstate}. */
+export interface BuildEstateOptions {
+  /**
+   * Restore mode (DR-3): `config` is a recovered estate (see recoveredConfig) and these are its sources.
+   * @default - a new estate
+   */
+  readonly restore?: RestoreSettings;
+  /**
+   * Restore mode: the region of the lost estate's recovery site in this account, where the images were
+   * replicated to and the golden AMI copied. The recovered foundation and governance of that region
+   * update that site's stacks in place instead of creating their own beside them: the estate key (which
+   * the AMI copies, the replica bucket and the vault use) and its alias, the VPC, the published
+   * parameters and the Config recorder are kept, where new ones would collide with them by name.
+   * @default - config.homeRegion, with nothing taken over
+   */
+  readonly recoverySite?: AwsRegion;
+}
+
 /**
  * The whole estate: which stack goes to which account and region. Composition only; what a stack
  * contains lives in infra/lib. An engine (issues 4 to 8) is one more loop here over its configured
  * regions, creating its stack with the foundation of that region from `foundations`. Stacks of one
  * region share constructs; regions share only SSM parameters.
  */
-export function buildEstate(app: App, config: EstateConfig): Estate {
+export function buildEstate(app: App, estateConfig: EstateConfig, options: BuildEstateOptions = {}): Estate {
+  const { restore } = options;
+  // A recovered estate has no pipeline: its source and its artifacts were in the lost account, and the
+  // engines run what the restore file names until a pipeline is set up again.
+  const config: EstateConfig =
+    restore === undefined
+      ? estateConfig
+      : { ...estateConfig, features: { ...estateConfig.features, pipeline: false } };
+  const snapshotArn = restore?.database?.snapshotArn;
+  if (snapshotArn !== undefined && snapshotArn.split(':')[3] !== config.homeRegion) {
+    throw new Error(
+      `the restore file's database snapshot is in ${snapshotArn.split(':')[3]}, not in the recovered home region ${config.homeRegion} (a snapshot restores only in its own region)`,
+    );
+  }
   applyPolicies(app, config);
   const stacks: EstateStack[] = [];
   const add = <T extends EstateStack>(stack: T): T => {
@@ -75,7 +110,17 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   // Every (account, region) gets a foundation; every other stack is built on its site's foundation.
   const sites = estateSites(config);
   const foundations = new Map<string, FoundationStack>();
-  for (const site of sites) foundations.set(siteKey(site), add(new FoundationStack(app, { config, site })));
+  // The lost estate's recovery site, taken over by the stacks of the same concern (restore mode).
+  const takeOver = (site: Site, concern: string) =>
+    site.role === 'primary' && site.region === options.recoverySite
+      ? { stackName: stackName(config, concern, { role: 'recovery', region: site.region }) }
+      : {};
+  for (const site of sites) {
+    foundations.set(
+      siteKey(site),
+      add(new FoundationStack(app, { config, site, ...takeOver(site, 'Foundation') })),
+    );
+  }
   const on = (site: Site | undefined) => {
     const foundation = site && foundations.get(siteKey(site));
     if (site === undefined || foundation === undefined)
@@ -91,7 +136,16 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   // Data: the global database (home region first), its backups, and what the recovery account keeps.
   const data = new Map<Site['region'], DataStack>();
   for (const region of databaseRegions(config)) {
-    data.set(region, add(new DataStack(app, { ...primary(region), primary: data.get(config.homeRegion) })));
+    data.set(
+      region,
+      add(
+        new DataStack(app, {
+          ...primary(region),
+          primary: data.get(config.homeRegion),
+          snapshotArn: region === config.homeRegion ? snapshotArn : undefined,
+        }),
+      ),
+    );
   }
   const homeData = data.get(config.homeRegion);
   // Order only: the home cluster's secret is replicated under the estate key alias of each secondary
@@ -119,9 +173,9 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
 
   // The image registry, replicated to the container engines' regions and the recovery account, which
-  // must consent first.
+  // must consent first. A recovered estate pulls from its replica instead.
   let registry: RegistryStack | undefined;
-  if (config.engines.ecs.enabled) {
+  if (config.engines.ecs.enabled && restore === undefined) {
     const destinations = [
       ...config.engines.ecs.regions.map((region) => ({ region, account: config.accounts.primary })),
       ...(recoveryData === undefined
@@ -198,7 +252,15 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
   if (ecs.enabled) {
     for (const region of ecs.regions) {
-      const stack = add(new EcsStack(app, primary(region)));
+      const restoredImage =
+        restore?.image === undefined
+          ? undefined
+          : {
+              repositoryName: imageRepositoryName(config),
+              region: options.recoverySite ?? config.homeRegion,
+              tag: restore.image.tag,
+            };
+      const stack = add(new EcsStack(app, { ...primary(region), restoredImage }));
       const { service } = stack;
       watch(stack, service.rollbackAlarms.alarms, service.rollbackAlarms.http5xx);
       engineService(region, 'ecs', service.taskSecurityGroup, service);
@@ -214,7 +276,7 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   }
   // Compliance that fixes itself, in every site: Config rules with automatic remediation (GOV-1 to GOV-5).
   if (config.features.compliance) {
-    for (const site of sites) add(new GovernanceStack(app, on(site)));
+    for (const site of sites) add(new GovernanceStack(app, { ...on(site), ...takeOver(site, 'Governance') }));
   }
 
   // Delivery: a release stack in every region the pipeline deploys to (its bucket and release watch),
@@ -271,8 +333,23 @@ export function buildEstate(app: App, config: EstateConfig): Estate {
   return { stacks, foundations, data };
 }
 
+/**
+ * The estate the app's context asks for: the configured estate, or, when the context key
+ * RESTORE_CONTEXT_KEY names a restore file, the recovered estate in the recovery account, restored from
+ * that file's sources (`cdk deploy -c restore=<file>`).
+ */
+export function estateFromContext(app: App, config: EstateConfig): Estate {
+  const file: unknown = app.node.tryGetContext(RESTORE_CONTEXT_KEY);
+  if (file === undefined) return buildEstate(app, config);
+  if (typeof file !== 'string') throw new Error(`context ${RESTORE_CONTEXT_KEY}: expected a file name`);
+  return buildEstate(app, recoveredConfig(config), {
+    restore: readRestoreSettings(file),
+    recoverySite: config.recoveryRegion,
+  });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const app = createEstateApp();
-  buildEstate(app, loadConfig());
+  estateFromContext(app, loadConfig());
   app.synth();
 }

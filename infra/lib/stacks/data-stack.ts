@@ -31,6 +31,8 @@ export interface DataStackProps {
   readonly foundation: FoundationStack;
   /** The home region's data stack, which a secondary's stack waits for (the global database must exist). */
   readonly primary?: DataStack;
+  /** Home region only: the Aurora cluster snapshot the primary is restored from. @default - a new, empty cluster */
+  readonly snapshotArn?: string;
 }
 
 /** What an engine of the region hands over to use the database. */
@@ -110,6 +112,7 @@ export class DataStack extends EstateStack {
         deletionProtection,
         logRetention,
         rotationDays: ROTATION_DAYS,
+        snapshotArn: props.snapshotArn,
       });
       this.cluster = this.primary.cluster;
       this.appUser = new DatabaseAppUser(this, 'AppUser', {
@@ -129,6 +132,9 @@ export class DataStack extends EstateStack {
       this.primary.rotation.node.addDependency(this.appUser.resource);
     } else {
       if (props.primary === undefined) throw new Error(`${this.stackName}: a secondary needs the primary`);
+      if (props.snapshotArn !== undefined) {
+        throw new Error(`${this.stackName}: only the home region's primary is restored from a snapshot`);
+      }
       this.secondary = new DatabaseSecondary(this, 'Database', {
         vpc,
         availabilityZone: firstZone,

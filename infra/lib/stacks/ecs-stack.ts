@@ -2,9 +2,16 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parameterName } from '../../config/index.ts';
 import { FargateEngine } from '../constructs/engines/ecs/fargate-service.ts';
+import type { RestoredImageSource } from '../constructs/engines/ecs/restored-image.ts';
 import { PublishedParameters } from '../constructs/foundation/published-parameters.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
+
+/** Props of {@link EcsStack}. */
+export interface EcsStackProps extends EngineStackProps {
+  /** A recovered estate's image. @default - the released image */
+  readonly restoredImage?: RestoredImageSource;
+}
 
 /**
  * The `ecs` engine of one region: the service's container on Fargate behind an ALB, moved to each new
@@ -15,7 +22,7 @@ export class EcsStack extends EstateStack {
   /** Cluster, task, service, balancer, hook and alarms. */
   readonly service: FargateEngine;
 
-  constructor(scope: Construct, props: EngineStackProps) {
+  constructor(scope: Construct, props: EcsStackProps) {
     super(scope, {
       ...props,
       concern: 'Ecs',
@@ -30,6 +37,7 @@ export class EcsStack extends EstateStack {
       topic: foundation.alarms.topic,
       logRetention: this.profile.logRetentionDays as RetentionDays,
       ...this.profile.fargate,
+      restoredImage: props.restoredImage,
     });
     const published = (leaf: string) => parameterName(config, site.region, 'ecs', leaf);
     new PublishedParameters(this, 'Parameters', {

@@ -18,6 +18,8 @@ export interface EstateStackProps {
   readonly concern: string;
   /** One line for the CloudFormation console. */
   readonly description: string;
+  /** The stack's name, when it takes over a stack of another name. @default stackName(config, concern, site) */
+  readonly stackName?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export class EstateStack extends Stack {
   readonly profile: ProfileSettings;
 
   constructor(scope: Construct, props: EstateStackProps) {
-    const name = stackName(props.config, props.concern, props.site);
+    const name = props.stackName ?? stackName(props.config, props.concern, props.site);
     super(scope, name, {
       stackName: name,
       env: { account: props.site.account, region: props.site.region },

@@ -17,6 +17,8 @@ export interface FoundationStackProps {
   readonly config: EstateConfig;
   /** The account and region. */
   readonly site: Site;
+  /** The name of the stack it takes over (a recovered estate's). @default - its own */
+  readonly stackName?: string;
 }
 
 /** The names under which a foundation publishes its values, for readers in any region. */

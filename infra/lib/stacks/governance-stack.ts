@@ -13,6 +13,12 @@ import { InspectorScanning } from '../constructs/governance/inspector-scanning.t
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
 
+/** Props of {@link GovernanceStack}. */
+export interface GovernanceStackProps extends EngineStackProps {
+  /** The name of the stack it takes over (a recovered estate's). @default - its own */
+  readonly stackName?: string;
+}
+
 /**
  * Compliance that fixes itself, in one account and region (GOV-1 to GOV-5): AWS Config records what the
  * rules evaluate, the rules find what breaks them and remediate it automatically. The account's home
@@ -31,7 +37,7 @@ export class GovernanceStack extends EstateStack {
   /** High and critical findings on an instance patch it. */
   readonly patching: FindingPatching;
 
-  constructor(scope: Construct, props: EngineStackProps) {
+  constructor(scope: Construct, props: GovernanceStackProps) {
     super(scope, {
       ...props,
       concern: 'Governance',

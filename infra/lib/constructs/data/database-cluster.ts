@@ -53,6 +53,11 @@ export interface DatabaseClusterProps {
   readonly rotationDays: number;
   /** Let IAM roles log in with tokens as well as passwords. @default false */
   readonly iamAuthentication?: boolean;
+  /**
+   * An Aurora cluster snapshot to restore the cluster from (a recovered estate): its data, database and
+   * users, the master password reset to the generated secret's. @default - a new, empty cluster
+   */
+  readonly snapshotArn?: string;
 }
 
 /**
@@ -117,6 +122,7 @@ export class DatabaseCluster extends Construct {
     });
     // RDS would create the log group itself (unencrypted, kept forever) if the cluster came first.
     this.cluster.node.addDependency(this.logGroup);
+    if (props.snapshotArn !== undefined) restoreFromSnapshot(this.cluster, props.snapshotArn);
     if (this.cluster.secret === undefined) throw new Error(`${this.node.path}: no master secret`);
     this.masterSecret = this.cluster.secret;
 
@@ -269,4 +275,17 @@ export function acknowledgeClusterChoices(
         'Deletion protection is off by the profile or config (lab tear-down); deletion leaves a snapshot',
     });
   }
+}
+
+/**
+ * Turns a new cluster into one restored from `snapshotArn`, as DatabaseClusterFromSnapshot renders it: the
+ * user name and the database come from the snapshot, so CloudFormation must not be given them, while the
+ * password is still set, to the generated secret's, which the rotation and the app-user function log in
+ * with. The storage is re-encrypted with this cluster's key (KmsKeyId), whatever key the snapshot had.
+ */
+function restoreFromSnapshot(cluster: rds.DatabaseCluster, snapshotArn: string): void {
+  const resource = cluster.node.defaultChild as rds.CfnDBCluster;
+  resource.snapshotIdentifier = snapshotArn;
+  resource.masterUsername = undefined;
+  resource.databaseName = undefined;
 }

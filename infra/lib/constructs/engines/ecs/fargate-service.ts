@@ -30,6 +30,7 @@ import { HEALTH_CHECK_PATH, SERVICE_PORT } from '../service-load-balancer.ts';
 import { ServiceLogGroup } from '../service-log-group.ts';
 import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
 import { ReleasedImage, releasedImageParameter } from './released-image.ts';
+import { type RestoredImageSource, restoredImage } from './restored-image.ts';
 
 const HOOK_ENTRY = fileURLToPath(
   new URL('../../../../functions/ecs-test-traffic-hook/index.ts', import.meta.url),
@@ -70,6 +71,8 @@ export interface FargateEngineProps {
   /** Each task's size, from the profile. */
   readonly cpu: number;
   readonly memoryMiB: number;
+  /** A recovered estate's image, instead of the released one. @default - the released image (ECS-1) */
+  readonly restoredImage?: RestoredImageSource;
 }
 
 /**
@@ -132,15 +135,18 @@ export class FargateEngine extends Construct implements ServiceSettingsTarget, D
     });
     this.container = this.taskDefinition.addContainer('Service', {
       containerName: names.containerName,
-      image: new ReleasedImage({
-        asset: ecs.ContainerImage.fromAsset(context.directory, {
-          platform: Platform.LINUX_ARM64,
-          buildArgs: { APP_VERSION: context.version },
-        }),
-        repositoryName: imageRepositoryName(config),
-        homeRegion: config.homeRegion,
-        parameterName: releasedImageParameter(config, Stack.of(this).region as AwsRegion),
-      }),
+      image:
+        props.restoredImage === undefined
+          ? new ReleasedImage({
+              asset: ecs.ContainerImage.fromAsset(context.directory, {
+                platform: Platform.LINUX_ARM64,
+                buildArgs: { APP_VERSION: context.version },
+              }),
+              repositoryName: imageRepositoryName(config),
+              homeRegion: config.homeRegion,
+              parameterName: releasedImageParameter(config, Stack.of(this).region as AwsRegion),
+            })
+          : restoredImage(this, props.restoredImage),
       portMappings: [{ containerPort: SERVICE_PORT }],
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logs.logGroup, streamPrefix: 'service' }),
       environment: {},
