@@ -141,6 +141,10 @@ async function newestImage(clients: RecoverClients, images: NonNullable<SourceLo
   return newest;
 }
 
+// What the recovered ECS engine runs without a restored image (see ReleasedImage).
+const NO_IMAGE =
+  'the ECS engine would run the image `cdk deploy` builds from this checkout, not the last release';
+
 /** Reads every source; an absent one is noted with what it means, a failed read throws. */
 export async function findSources(
   clients: RecoverClients,
@@ -162,13 +166,11 @@ export async function findSources(
   let image: FoundSources['image'];
   if (where.images !== undefined) {
     image = await newestImage(clients, where.images).catch((error: unknown) => {
-      missing.push(`${(error as Error).message}: the container engine would have no image to run`);
+      missing.push(`${(error as Error).message}: ${NO_IMAGE}`);
       return undefined;
     });
     if (image === undefined && !missing.some((m) => m.includes('ecr:DescribeImages')))
-      missing.push(
-        `no tagged image in ${where.images.repository} (${where.images.region}): the container engine would have no image to run until a release pushes one`,
-      );
+      missing.push(`no tagged image in ${where.images.repository} (${where.images.region}): ${NO_IMAGE}`);
   }
   return {
     ...(database === undefined ? {} : { database }),

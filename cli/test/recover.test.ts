@@ -28,7 +28,7 @@ import { sealValue } from '../../infra/functions/parameter-backup/envelope.ts';
 import { createApp } from '../../service/src/app.ts';
 import { servedBy } from '../../service/test/support/app.ts';
 import { MemoryStore } from '../../service/test/support/memory-store.ts';
-import type { RecoverClients, RegistryImage } from '../recover/clients.ts';
+import { awsRecoverClients, type RecoverClients, type RegistryImage } from '../recover/clients.ts';
 import type { CommandLine } from '../recover/deploy.ts';
 import { RECOVER, runRecover } from '../recover.ts';
 import { buffer } from './lib/support.ts';
@@ -75,16 +75,17 @@ let ssm: Record<string, AwsClientStub<SSMClient>>;
 let route53: AwsClientStub<Route53Client>;
 let images: RegistryImage[];
 
-const clients: RecoverClients = {
+const describeImages: RecoverClients['describeImages'] = async (region, repository) => {
+  calls.push(`ecr:DescribeImages ${region} ${repository}`);
+  return images;
+};
+const clients: { -readonly [K in keyof RecoverClients]: RecoverClients[K] } = {
   backup: () => instances.backup,
   s3: () => instances.s3,
   kms: () => instances.kms,
   ssm: (region) => instances.ssm[region] as SSMClient,
   route53: () => instances.route53,
-  describeImages: async (region, repository) => {
-    calls.push(`ecr:DescribeImages ${region} ${repository}`);
-    return images;
-  },
+  describeImages: async (region, repository) => describeImages(region, repository),
 };
 
 /** `ListObjectsV2` of the replica bucket, by prefix and delimiter. */
@@ -346,6 +347,8 @@ describe('npm run recover', () => {
       },
       image: { tag: '9f8e7d6', pushedAt: minutesAgo(180).toISOString() },
     });
+    // A snapshot restores only in its own region: the recovered estate's home.
+    expect(readRestoreSettings(restoreFile).database?.snapshotArn.split(':')[3]).toBe(RECOVERED.homeRegion);
     expect(result.commands).toEqual([
       {
         command: 'npx',
@@ -454,6 +457,23 @@ describe('npm run recover', () => {
     expect(readRestoreSettings(join(directory(root), 'restore.json')).database?.snapshotArn).toBe(
       snapshot('stale'),
     );
+  });
+
+  it('DR-3: an image lookup that fails counts as a missing image: refused, or with --accept-rpo a restore file without one', async () => {
+    clients.describeImages = awsRecoverClients({}).describeImages;
+    try {
+      const refused = await run(['--yes'], temporaryRoot());
+      expect(refused.code).toBe(1);
+      expect(refused.out).toContain(
+        `  - ecr:DescribeImages of hello/service in ${RECOVERY} is not available: the project does not depend on @aws-sdk/client-ecr yet: the ECS engine would run the image \`cdk deploy\` builds from this checkout, not the last release`,
+      );
+      const root = temporaryRoot();
+      const accepted = await run(['--yes', '--accept-rpo'], root);
+      expect(accepted.code).toBe(0);
+      expect(readRestoreSettings(join(directory(root), 'restore.json')).image).toBeUndefined();
+    } finally {
+      clients.describeImages = describeImages;
+    }
   });
 
   it("DR-3: access denied names the call, the region and the recovery account's credentials", async () => {
