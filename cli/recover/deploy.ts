@@ -1,6 +1,7 @@
 // Step 2 of the account-loss runbook: the CDK CLI deploys the recovered estate into the recovery account,
 // synthesized from the restore file. The runner is injected: the tests capture the exact command line.
 import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import type { ProgressStream } from '../lib/progress.ts';
 import { RecoverError } from './clients.ts';
 
@@ -47,13 +48,12 @@ export function formatCommand(line: CommandLine): string {
 
 // The CDK CLI's words for a stack that failed: `❌  <stack> failed to deploy` (or `failed: <reason>`).
 const FAILED_STACK = /❌\s+(\S+)\s+failed/g;
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /** Runs the deploy; a failure names the stacks the CDK CLI says failed, and the last lines it printed. */
 export async function deploy(runner: Runner, line: CommandLine): Promise<void> {
   const { code, output } = await runner(line);
   if (code === 0) return;
-  const plain = output.replace(ANSI, '');
+  const plain = stripVTControlCharacters(output);
   const stacks = [...new Set([...plain.matchAll(FAILED_STACK)].map((m) => m[1]))];
   const tail = plain.trimEnd().split('\n').slice(-5).join('\n');
   throw new RecoverError(
