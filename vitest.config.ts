@@ -6,6 +6,7 @@ const ESTATE_READERS = [
   'cli/test/pipeline-picture.test.ts',
   'cli/test/dr-posture.test.ts',
   'cli/test/teardown/plan.test.ts',
+  'cli/test/recover/plan.test.ts',
 ];
 
 // Two cores: the service layer is I/O-bound and runs files in parallel; the infra layer shares one

@@ -494,11 +494,20 @@ function databaseRow(input: AssemblyInput, db: HomeDatabase | undefined): Postur
   };
 }
 
-// The account-loss runbook's budget per step (DR-3): designed, not yet run by a command.
-const RECOVERY_POINTS_SECONDS = 5 * MINUTE;
-const REDEPLOY_SECONDS = 40 * MINUTE;
-const DNS_SWITCH_SECONDS = 5 * MINUTE;
-const VERIFY_SECONDS = 10 * MINUTE;
+/**
+ * The account-loss runbook's budget per step (DR-3), in seconds: the report's designed RTO and what
+ * `npm run recover` measures each of its steps against.
+ */
+export const ACCOUNT_RUNBOOK_BUDGET = {
+  recoveryPoints: 5 * MINUTE,
+  redeploy: 40 * MINUTE,
+  dnsSwitch: 5 * MINUTE,
+  verify: 10 * MINUTE,
+} as const;
+const RECOVERY_POINTS_SECONDS = ACCOUNT_RUNBOOK_BUDGET.recoveryPoints;
+const REDEPLOY_SECONDS = ACCOUNT_RUNBOOK_BUDGET.redeploy;
+const DNS_SWITCH_SECONDS = ACCOUNT_RUNBOOK_BUDGET.dnsSwitch;
+const VERIFY_SECONDS = ACCOUNT_RUNBOOK_BUDGET.verify;
 const RUNBOOK_SECONDS = RECOVERY_POINTS_SECONDS + REDEPLOY_SECONDS + DNS_SWITCH_SECONDS + VERIFY_SECONDS;
 
 /**
@@ -539,7 +548,8 @@ function accountRunbook(vaults: readonly string[], account: string, dnsSwitch: s
   ];
 }
 
-const RUNBOOK_NOTE = 'RTO: the designed runbook, not automated yet: npm run recover comes next';
+const RUNBOOK_NOTE =
+  'by command: npm run recover runs these steps and prints the time of each against this budget';
 
 // An alias to a load balancer carries the balancer's TTL, which Elastic Load Balancing sets to 60 s.
 const BALANCER_ALIAS_TTL_SECONDS = 60;

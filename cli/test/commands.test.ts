@@ -5,6 +5,7 @@ import { DRILL } from '../drill.ts';
 import { FAILOVER } from '../failover.ts';
 import type { Command } from '../lib/usage.ts';
 import { PREFLIGHT } from '../preflight.ts';
+import { RECOVER } from '../recover.ts';
 import { REPORT } from '../report.ts';
 import { SYNTH } from '../synth.ts';
 import { TEARDOWN } from '../teardown.ts';
@@ -93,6 +94,17 @@ const COMMANDS: readonly [Command<unknown>, readonly string[], readonly string[]
     ['--profile needs a value', '--details takes no value'],
   ],
   [DIAGRAM, [], ['out.md', '--check'], ['unknown argument --check', 'unexpected argument "out.md"']],
+  [
+    RECOVER,
+    ['--yes', '--dry-run', '--accept-rpo', '--verify-timeout', '--profile', '--recovery-profile', '--json'],
+    ['--yes', '--dry-run', '--verify-timeout', '0', '--to', 'recovery'],
+    [
+      'unknown argument --to',
+      'unexpected argument "recovery"',
+      '--yes and --dry-run contradict each other',
+      '--verify-timeout must be a number above 0 and at most 3600, got "0"',
+    ],
+  ],
 ];
 
 describe('every operator command', () => {

@@ -340,7 +340,7 @@ describe('the DR posture report', () => {
     );
   });
 
-  it('DR-3: account loss shows the designed runbook — newest recovery points and ages, deploy, DNS switch, verification — within 1 h, not automated yet', () => {
+  it('DR-3: account loss shows the runbook npm run recover automates — newest recovery points and ages, deploy, DNS switch, verification — within 1 h', () => {
     for (const input of [lab(), production()]) {
       const rows = rowsOf(input);
       const account = row(rows, 'primary account (');
@@ -355,7 +355,7 @@ describe('the DR posture report', () => {
       expect(total).toBeLessThanOrEqual(HOUR);
       expect(account.rto).toEqual({ kind: 'seconds', seconds: total, bound: '≤' });
       expect(account.notes).toContain(
-        'RTO: the designed runbook, not automated yet: npm run recover comes next',
+        'by command: npm run recover runs these steps and prints the time of each against this budget',
       );
       // With the home region lost as well, only the relayed copies in the recovery region are left.
       const both = row(rows, 'primary account + us-east-1');

@@ -1,5 +1,5 @@
-import { createCipheriv, randomBytes } from 'node:crypto';
-import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 
 /** A SecureString value as it is exported: only KMS can unwrap the data key that decrypts it. */
 export interface SealedValue {
@@ -46,6 +46,33 @@ export async function sealValue(
       authTag: cipher.getAuthTag().toString('base64'),
       ciphertext: ciphertext.toString('base64'),
     };
+  } finally {
+    key.fill(0);
+    dataKey.Plaintext.fill(0);
+  }
+}
+
+/**
+ * The value {@link sealValue} sealed: KMS unwraps the data key (the caller needs `kms:Decrypt` on the
+ * key, with the same encryption context), which decrypts and authenticates the value.
+ */
+export async function unsealValue(kms: KMSClient, sealed: SealedValue): Promise<string> {
+  const dataKey = await kms.send(
+    new DecryptCommand({
+      CiphertextBlob: Buffer.from(sealed.encryptedDataKey, 'base64'),
+      EncryptionContext: { ...sealed.encryptionContext },
+      KeyId: sealed.keyId,
+    }),
+  );
+  if (!dataKey.Plaintext) throw new Error(`KMS returned no data key for ${sealed.keyId}`);
+  const key = Buffer.from(dataKey.Plaintext);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+    decipher.setAuthTag(Buffer.from(sealed.authTag, 'base64'));
+    return Buffer.concat([
+      decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
+      decipher.final(),
+    ]).toString('utf8');
   } finally {
     key.fill(0);
     dataKey.Plaintext.fill(0);

@@ -1,5 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
-import { GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DeleteParameterCommand,
@@ -19,7 +19,7 @@ import {
   type ParameterExport,
   tombstoneKey,
 } from '../../functions/parameter-backup/backup.ts';
-import type { SealedValue } from '../../functions/parameter-backup/envelope.ts';
+import { type SealedValue, sealValue, unsealValue } from '../../functions/parameter-backup/envelope.ts';
 import { type BackupSettings, readBackupSettings } from '../../functions/parameter-backup/settings.ts';
 
 const settings: BackupSettings = {
@@ -318,5 +318,49 @@ describe('parameter-backup function', () => {
     expect(() => readBackupSettings({ PARAMETER_PREFIX: 'hello', RECOVERY_REGION: 'eu-west-1' })).toThrow(
       /PARAMETER_PREFIX[\s\S]*RECOVERY_PARAMETER_KEY_ID[\s\S]*EXPORT_BUCKET[\s\S]*EXPORT_VALUE_KEY_ID/,
     );
+  });
+});
+
+describe('an exported SecureString unsealed in the recovery account', () => {
+  const key = 'arn:aws:kms:eu-west-1:222222222222:key/recovery-estate';
+  const sealing = new KMSClient({ region: 'eu-west-1' });
+  const unsealing = new KMSClient({ region: 'eu-west-1' });
+
+  beforeEach(() => {
+    mockClient(sealing)
+      .on(GenerateDataKeyCommand)
+      .resolves({ KeyId: key, Plaintext: Uint8Array.from(dataKey), CiphertextBlob: wrappedDataKey });
+    // KMS gives the data key back only for the wrapped key and the parameter's own encryption context.
+    mockClient(unsealing)
+      .on(DecryptCommand)
+      .callsFake((input) => {
+        const context = JSON.stringify(input.EncryptionContext);
+        if (
+          !Buffer.from(input.CiphertextBlob).equals(wrappedDataKey) ||
+          context !== JSON.stringify({ parameter: '/hello/database/password' }) ||
+          input.KeyId !== key
+        )
+          throw Object.assign(new Error('InvalidCiphertextException'), {
+            name: 'InvalidCiphertextException',
+          });
+        return { KeyId: key, Plaintext: Uint8Array.from(dataKey) };
+      });
+  });
+
+  it("DR-3: KMS unwraps the data key with the parameter's encryption context, which decrypts the value", async () => {
+    const sealed = await sealValue(sealing, key, '/hello/database/password', secretValue);
+    await expect(unsealValue(unsealing, sealed)).resolves.toBe(secretValue);
+  });
+
+  it("DR-3: a sealed value passed off as another parameter's, or altered, does not unseal", async () => {
+    const sealed = await sealValue(sealing, key, '/hello/database/password', secretValue);
+    await expect(
+      unsealValue(unsealing, { ...sealed, encryptionContext: { parameter: '/hello/other' } }),
+    ).rejects.toThrow('InvalidCiphertextException');
+    const altered = Buffer.from(sealed.ciphertext, 'base64');
+    altered[0] = (altered[0] ?? 0) ^ 1;
+    await expect(
+      unsealValue(unsealing, { ...sealed, ciphertext: altered.toString('base64') }),
+    ).rejects.toThrow(/authenticate/);
   });
 });

@@ -1,0 +1,83 @@
+// Step 2 of the account-loss runbook: the CDK CLI deploys the recovered estate into the recovery account,
+// synthesized from the restore file. The runner is injected: the tests capture the exact command line.
+import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
+import type { ProgressStream } from '../lib/progress.ts';
+import { RecoverError } from './clients.ts';
+
+/** A command line: what the runbook runs, printed as it is in a dry run. */
+export interface CommandLine {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Variables added to the environment. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Runs a command line; resolves with its exit code and everything it printed. */
+export type Runner = (line: CommandLine) => Promise<{ readonly code: number; readonly output: string }>;
+
+/** What the deploy runs: every stack of the recovered estate, no approval prompt, the recovery account's profile. */
+export function deployCommand(options: {
+  readonly restoreFile: string;
+  readonly estateProfile?: string;
+  readonly awsProfile?: string;
+}): CommandLine {
+  return {
+    command: 'npx',
+    args: [
+      'cdk',
+      'deploy',
+      '--all',
+      '-c',
+      `restore=${options.restoreFile}`,
+      '--require-approval',
+      'never',
+      ...(options.awsProfile === undefined ? [] : ['--profile', options.awsProfile]),
+    ],
+    // The CDK app loads the config itself: the profile reaches it the way loadConfig reads it.
+    env: options.estateProfile === undefined ? {} : { ESTATE_PROFILE: options.estateProfile },
+  };
+}
+
+/** The command line as a shell would take it. */
+export function formatCommand(line: CommandLine): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+  const env = Object.entries(line.env).map(([k, v]) => `${k}=${quote(v)} `);
+  return `${env.join('')}${[line.command, ...line.args].map(quote).join(' ')}`;
+}
+
+// The CDK CLI's words for a stack that failed: `❌  <stack> failed to deploy` (or `failed: <reason>`).
+const FAILED_STACK = /❌\s+(\S+)\s+failed/g;
+
+/** Runs the deploy; a failure names the stacks the CDK CLI says failed, and the last lines it printed. */
+export async function deploy(runner: Runner, line: CommandLine): Promise<void> {
+  const { code, output } = await runner(line);
+  if (code === 0) return;
+  const plain = stripVTControlCharacters(output);
+  const stacks = [...new Set([...plain.matchAll(FAILED_STACK)].map((m) => m[1]))];
+  const tail = plain.trimEnd().split('\n').slice(-5).join('\n');
+  throw new RecoverError(
+    `the deploy failed (exit ${code})${stacks.length === 0 ? '' : ` at ${stacks.join(', ')}`}: look at ${stacks.length === 0 ? "the CDK CLI's output" : "that stack's events in CloudFormation"}, fix the cause and run the same command again: it resumes with the deploy.\n${tail}`,
+  );
+}
+
+/** Spawns the command with the user's environment, its output passed through to `echo` and kept. */
+export function processRunner(echo: ProgressStream): Runner {
+  return (line) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(line.command, [...line.args], {
+        env: { ...process.env, ...line.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const chunks: string[] = [];
+      const keep = (chunk: Buffer) => {
+        const text = chunk.toString();
+        chunks.push(text);
+        echo.write(text);
+      };
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code: code ?? 1, output: chunks.join('') }));
+    });
+}
