@@ -559,7 +559,10 @@ describe('an EC2 engine in a region without a database', () => {
     expect([...data.keys()]).toEqual([HOME]);
     const engine = stacks.find((s) => s.stackName === `Hello-Asg-${SECONDARY}`) as AsgStack;
     const parameter = engine.service.settings.parameter.node.defaultChild as ssm.CfnParameter;
-    expect(Stack.of(engine).resolve(parameter.value)).toBe('FAILURE_RATE=0');
+    // Only the settings every engine has: the fault rate and its region's drain switch.
+    expect(Stack.of(engine).resolve(parameter.value)).toBe(
+      `FAILURE_RATE=0\nDRAIN_PARAMETER=/hello/${SECONDARY}/traffic/drain`,
+    );
     const policy = engine.service.role.role.node.tryFindChild('DefaultPolicy') as iam.Policy;
     expect(JSON.stringify(Stack.of(engine).resolve(policy.document))).not.toMatch(/secretsmanager|Database/);
     const home = stacks.find((s) => s.stackName === `Hello-Asg-${HOME}`) as AsgStack;

@@ -145,6 +145,7 @@ describe.each(ENGINES)('%s', (name, engine) => {
     // host is the home writer, inactive once a switchover makes that cluster a secondary.
     const lines = [
       'FAILURE_RATE=0',
+      `DRAIN_PARAMETER=/hello/${stack.region}/traffic/drain`,
       'DB_SECRET_PARAMETER=/aws/reference/secretsmanager/hello/database/app',
       `DB_HOST_PARAMETER=/hello/${stack.region}/database/endpoint`,
     ];
