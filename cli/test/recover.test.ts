@@ -6,6 +6,7 @@ import {
   ListRecoveryPointsByBackupVaultCommand,
   type RecoveryPointByBackupVault,
 } from '@aws-sdk/client-backup';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   GetHostedZoneCommand,
@@ -460,12 +461,18 @@ describe('npm run recover', () => {
   });
 
   it('DR-3: an image lookup that fails counts as a missing image: refused, or with --accept-rpo a restore file without one', async () => {
+    const ecr = mockClient(ECRClient);
+    ecr.on(DescribeImagesCommand).rejects(
+      Object.assign(new Error('The repository with name hello/service does not exist'), {
+        name: 'RepositoryNotFoundException',
+      }),
+    );
     clients.describeImages = awsRecoverClients({}).describeImages;
     try {
       const refused = await run(['--yes'], temporaryRoot());
       expect(refused.code).toBe(1);
       expect(refused.out).toContain(
-        `  - ecr:DescribeImages of hello/service in ${RECOVERY} is not available: the project does not depend on @aws-sdk/client-ecr yet: the ECS engine would run the image \`cdk deploy\` builds from this checkout, not the last release`,
+        `  - ecr:DescribeImages in ${RECOVERY} failed: RepositoryNotFoundException: The repository with name hello/service does not exist: the ECS engine would run the image \`cdk deploy\` builds from this checkout, not the last release`,
       );
       const root = temporaryRoot();
       const accepted = await run(['--yes', '--accept-rpo'], root);
@@ -473,6 +480,7 @@ describe('npm run recover', () => {
       expect(readRestoreSettings(join(directory(root), 'restore.json')).image).toBeUndefined();
     } finally {
       clients.describeImages = describeImages;
+      ecr.restore();
     }
   });
 
