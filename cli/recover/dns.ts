@@ -65,7 +65,7 @@ export async function checkDns(
     if (delegated.switched)
       return {
         ok: true,
-        line: `${delegated.message}: resolvers that cached the old delegation may send users to the lost zone for up to ${delegated.ttlSeconds ?? '?'} s more (the parent's NS TTL), then ${app} resolves through zone ${id} of the recovery account`,
+        line: `${delegated.message} (the parent's NS TTL: resolvers that cached the old delegation may send users to the lost zone until then); ${app} resolves through zone ${id} of the recovery account`,
       };
     return {
       ok: false,

@@ -21,6 +21,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONFIG,
   type EstateConfig,
+  parseConfig,
   primaryRegions,
   recoveredConfig,
 } from '../../infra/config/index.ts';
@@ -709,6 +710,76 @@ describe('npm run recover', () => {
       'Stopped: DNS is not switched yet: at the registrar of example.com, set its name servers to ns-1.awsdns-01.org, ns-2.awsdns-02.com (zone Z123 of the recovery account)',
     );
     expect(result.out).toMatch(/^ {2}6\. verify every recovered engine +not reached$/m);
+  });
+
+  describe('with dns.delegation, the parent zone in the recovery account', () => {
+    const delegatedConfig = parseConfig(
+      { dns: { domainName: 'hello.example.com', delegation: { parentZoneName: 'example.com' } } },
+      'test',
+    );
+    /** The parent zone's NS set of hello.example.com. */
+    const parentAnswers = (nameServers: string[]) => {
+      route53.on(ListHostedZonesByNameCommand).callsFake(
+        log('route53:ListHostedZonesByName', (input: { DNSName: string }) => ({
+          HostedZones: [
+            {
+              Id: input.DNSName === 'example.com' ? '/hostedzone/ZPARENT' : '/hostedzone/ZRECOVERED',
+              Name: `${input.DNSName}.`,
+              CallerReference: 'x',
+              Config: { PrivateZone: false },
+            },
+          ],
+        })),
+      );
+      route53.on(ListResourceRecordSetsCommand).callsFake(
+        log('route53:ListResourceRecordSets', (input: { HostedZoneId: string }) => ({
+          ResourceRecordSets:
+            input.HostedZoneId === 'ZPARENT'
+              ? [
+                  {
+                    Name: 'hello.example.com.',
+                    Type: 'NS',
+                    TTL: 300,
+                    ResourceRecords: nameServers.map((Value) => ({ Value: `${Value}.` })),
+                  },
+                ]
+              : [{ Name: 'app.hello.example.com.', Type: 'CNAME' }],
+        })),
+      );
+    };
+
+    it("DR-3: switched once Route 53's parent zone delegates to the recovered zone, whatever resolvers still say; the TTL they may hold the old answer is reported", async () => {
+      parentAnswers(NAME_SERVERS);
+      const result = await run(['--yes'], temporaryRoot(), {
+        config: delegatedConfig,
+        delegated: ['ns-9.lost-zone.net'],
+      });
+      expect(result.code).toBe(0);
+      expect(result.err).toContain(
+        "example.com (ZPARENT) delegates hello.example.com to zone ZRECOVERED; resolvers follow within 300 s (the parent's NS TTL: resolvers that cached the old delegation may send users to the lost zone until then); app.hello.example.com resolves through zone ZRECOVERED of the recovery account",
+      );
+      expect(calls.filter((c) => c.startsWith('route53:'))).toEqual([
+        'route53:ListHostedZonesByName',
+        'route53:ListResourceRecordSets',
+        'route53:GetHostedZone',
+        'route53:ListHostedZonesByName',
+        'route53:ListResourceRecordSets',
+      ]);
+    });
+
+    it('DR-3: not yet switched while the parent zone still delegates to the lost zone: stops naming the DNS stack, no registrar step', async () => {
+      parentAnswers(['ns-9.lost-zone.net']);
+      const result = await run(['--yes'], temporaryRoot(), { config: delegatedConfig });
+      expect(result.code).toBe(1);
+      expect(result.out).toContain(
+        "Stopped: DNS is not switched yet: the recovered estate's DNS stack writes the NS records of hello.example.com in the parent zone example.com (dns.delegation)",
+      );
+      expect(result.out).not.toContain('registrar');
+      expect(result.err).toContain(
+        'example.com (ZPARENT) delegates hello.example.com to ns-9.lost-zone.net, not to zone ZRECOVERED',
+      );
+      expect(result.out).toMatch(/^ {2}6\. verify every recovered engine +not reached$/m);
+    });
   });
 
   it('DR-3: an engine whose /store reads back another document fails the verification, naming it', async () => {
