@@ -16,8 +16,11 @@ export interface SourceLocations {
   readonly replica: { readonly bucket: string; readonly region: string };
   /** The replicated image repository; undefined when the estate runs no container engine. */
   readonly images?: { readonly repository: string; readonly region: string };
-  /** The standby bucket of released bundles: its `latest/` holds the last release delivered. */
-  readonly releases: { readonly bucket: string; readonly region: string };
+  /**
+   * The standby bucket of released bundles: its `latest/` holds the last release delivered; undefined
+   * when the estate has no pipeline to deliver one.
+   */
+  readonly releases?: { readonly bucket: string; readonly region: string };
 }
 
 /** The fields of a delivered release.json (scripts/release/artifacts.ts) the runbook reads. */
@@ -51,8 +54,8 @@ export interface FoundSources {
   readonly image?: { readonly tag: string; readonly pushedAt: Date };
   /** The last release delivered; undefined before the first one. */
   readonly release?: DeliveredRelease;
-  /** Where the release was looked for (`s3://…/latest/release.json`). */
-  readonly releaseFile: string;
+  /** Where the release was looked for (`s3://…/latest/release.json`); undefined without a pipeline. */
+  readonly releaseFile?: string;
   /** Per absent source, what its absence means. */
   readonly missing: readonly string[];
 }
@@ -178,7 +181,7 @@ function taggedImage(found: readonly RegistryImage[], tag: string) {
 /** `latest/release.json` of the standby bucket, checked; undefined when no release was delivered yet. */
 async function deliveredRelease(
   clients: RecoverClients,
-  releases: SourceLocations['releases'],
+  releases: NonNullable<SourceLocations['releases']>,
   key: string,
 ): Promise<DeliveredRelease | undefined> {
   const document = await readJson(clients, releases, key);
@@ -214,8 +217,10 @@ export async function findSources(
       `no parameter export (manifests/*.json) in s3://${where.replica.bucket}: the estate's own parameters would be lost`,
     );
   const releaseKey = `latest/${RELEASE_FILE}`;
-  const releaseFile = `s3://${where.releases.bucket}/${releaseKey}`;
-  const release = await deliveredRelease(clients, where.releases, releaseKey);
+  const releaseFile =
+    where.releases === undefined ? undefined : `s3://${where.releases.bucket}/${releaseKey}`;
+  const release =
+    where.releases === undefined ? undefined : await deliveredRelease(clients, where.releases, releaseKey);
   let image: FoundSources['image'];
   if (where.images !== undefined) {
     const { repository, region } = where.images;
@@ -249,7 +254,7 @@ export async function findSources(
         }),
     ...(image === undefined ? {} : { image }),
     ...(release === undefined ? {} : { release }),
-    releaseFile,
+    ...(releaseFile === undefined ? {} : { releaseFile }),
     missing,
   };
 }
@@ -304,7 +309,7 @@ export function judgeSources(
     );
   else
     lines.push(
-      `release: none delivered yet (no ${found.releaseFile}): the image is the newest pushed, which may be a release the waves rolled back, and the engines deploy the checkout as it is`,
+      `release: ${found.releaseFile === undefined ? 'none, the estate has no pipeline (features.pipeline) to deliver one' : `none delivered yet (no ${found.releaseFile})`}: the image is the newest pushed, which may be a release the waves rolled back, and the engines deploy the checkout as it is`,
     );
   if (found.image !== undefined)
     lines.push(

@@ -52,7 +52,10 @@ export function recoverPlan(config: EstateConfig, recovered: EstateConfig): Reco
       ...(config.engines.ecs.enabled
         ? { images: { repository: imageRepositoryName(config), region: config.recoveryRegion } }
         : {}),
-      releases: { bucket: standbyNames(config).bucket, region: config.recoveryRegion },
+      // The pipeline's Standby stage delivers each release there (CICD-8).
+      ...(config.features.pipeline
+        ? { releases: { bucket: standbyNames(config).bucket, region: config.recoveryRegion } }
+        : {}),
     },
     regions: primaryRegions(recovered),
     endpoints: regionalEndpoints(recovered).map((e) => ({

@@ -670,6 +670,16 @@ describe('npm run recover', () => {
     expect(calls).not.toContain('git rev-parse HEAD');
   });
 
+  it('DR-3: a release.json without a commit to check out is refused, naming the file and the field', async () => {
+    release = { ...release, commit: 'main' };
+    const result = await run(['--yes', '--accept-rpo'], temporaryRoot());
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      `Stopped: s3://${STANDBY}/latest/release.json is not a delivered release (commit: expected a git commit)`,
+    );
+    expect(result.commands).toEqual([]);
+  });
+
   it('DR-3: a released tag the replicated repository lacks is refused, naming it, not replaced by the newest image; --accept-rpo recovers without an image', async () => {
     images = images.filter((i) => !i.imageTags?.includes('0a1b2c3'));
     const refused = await run(['--yes'], temporaryRoot());

@@ -37,6 +37,9 @@ describe('what the account-loss runbook works on', () => {
     // No container engine, no replicated repository to read.
     const noEcs = parseConfig({ engines: { ecs: { enabled: false } } }, 'test');
     expect(recoverPlan(noEcs, recoveredConfig(noEcs)).sources.images).toBeUndefined();
+    // No pipeline, no release delivered into the recovery account to look for.
+    const noPipeline = parseConfig({ features: { pipeline: false } }, 'test');
+    expect(recoverPlan(noPipeline, recoveredConfig(noPipeline)).sources.releases).toBeUndefined();
     // With dns.delegation, the recovered estate's: the parent zone outlived the lost account in the recovery one.
     const delegated = parseConfig(
       { dns: { domainName: 'hello.example.com', delegation: { parentZoneName: 'example.com' } } },
