@@ -78,14 +78,19 @@ export async function checkCheckout(
   runner: Runner,
   release: CheckoutRelease,
 ): Promise<{ readonly ok: boolean; readonly line: string }> {
-  const { code, output } = await runner(GIT_HEAD);
+  // No git at all (a spawn error) reads like a failed git: the checkout cannot be told apart.
+  const { code, output } = await runner(GIT_HEAD).catch((error: unknown) => ({
+    code: undefined,
+    output: error instanceof Error ? error.message : String(error),
+  }));
   const head = output.trim();
   const at = code === 0 && /^[0-9a-f]{40}$/.test(head) ? head : undefined;
   if (at?.startsWith(release.commit))
     return { ok: true, line: `the checkout is at the released commit ${at} (version ${release.version})` };
+  const failed = `git rev-parse HEAD failed (${code === undefined ? head : `exit ${code}`}): this may not be a git checkout`;
   return {
     ok: false,
-    line: `${at === undefined ? `git rev-parse HEAD failed (exit ${code}): this may not be a git checkout` : `the checkout is at ${at}`}, not at the released commit ${release.commit} (version ${release.version}): the Beanstalk, Serverless and EC2 engines deploy what this checkout builds, so they would run other code than the last release. Run git checkout ${release.commit} and run again, or add --accept-checkout to deploy this checkout anyway`,
+    line: `${at === undefined ? failed : `the checkout is at ${at}`}, not at the released commit ${release.commit} (version ${release.version}): the Beanstalk, Serverless and EC2 engines deploy what this checkout builds, so they would run other code than the last release. Run git checkout ${release.commit} and run again, or add --accept-checkout to deploy this checkout anyway`,
   };
 }
 
