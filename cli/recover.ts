@@ -1,5 +1,5 @@
 // npm run recover -- [--yes] (--help for the rest): the account-loss runbook as a command (DR-3). Finds the
-// newest recovery point, parameter export and image in the recovery account and prints their ages against
+// newest recovery point, parameter export and the released image in the recovery account and prints their ages against
 // the designed RPO, deploys the recovered estate there from them, imports the parameters, checks DNS and
 // verifies every engine, each step timed against the report's budget. Without --yes it only reads and
 // prints the exact calls and commands; a second run resumes.
@@ -19,6 +19,7 @@ import { recoverDirectory } from './recover/state.ts';
 export interface RecoverArguments {
   readonly yes: boolean;
   readonly acceptRpo: boolean;
+  readonly acceptCheckout: boolean;
   readonly verifyTimeoutMs: number;
   readonly estateProfile?: string;
   readonly awsProfile?: string;
@@ -27,7 +28,7 @@ export interface RecoverArguments {
 export const RECOVER = defineCommand({
   name: 'recover',
   summary:
-    "The primary account's loss, recovered by command (DR-3): finds the newest database recovery point, parameter export and image in the recovery account and prints their ages (the achieved RPO) against the designed RPO, refusing a missing or too old one unless --accept-rpo; writes the restore file, deploys the recovered estate into the recovery account with the CDK CLI, imports the parameters, checks that app resolves through the recovery account's zone, and verifies every engine (/health/deep, a /store write read back). Each step's time against the report's budget. Without --yes it only reads, and prints the exact calls and commands; a second run resumes at the step that stopped.",
+    "The primary account's loss, recovered by command (DR-3): finds the newest database recovery point, parameter export, the last release delivered and its image in the recovery account and prints their ages (the achieved RPO) against the designed RPO, refusing a missing or too old one unless --accept-rpo; refuses to deploy a checkout other than the release's commit unless --accept-checkout; writes the restore file, deploys the recovered estate into the recovery account with the CDK CLI, imports the parameters, checks that app resolves through the recovery account's zone (with dns.delegation, asking Route 53's parent zone directly and reporting the NS TTL resolvers may still hold the old answer for), and verifies every engine (/health/deep, a /store write read back). Each step's time against the report's budget. Without --yes it only reads, and prints the exact calls and commands; a second run resumes at the step that stopped.",
   options: {
     yes: { type: 'boolean', description: 'execute (without it: a dry run that only reads)' },
     'dry-run': {
@@ -38,6 +39,11 @@ export const RECOVER = defineCommand({
       type: 'boolean',
       description:
         'recover even with a source missing or a recovery point older than the designed RPO (the writes after it are lost)',
+    },
+    'accept-checkout': {
+      type: 'boolean',
+      description:
+        "deploy even when the checkout is not at the last release's commit (the Beanstalk, Serverless and EC2 engines then run this checkout's code)",
     },
     'verify-timeout': {
       type: 'string',
@@ -55,6 +61,7 @@ export const RECOVER = defineCommand({
     return {
       yes: values.yes,
       acceptRpo: values['accept-rpo'],
+      acceptCheckout: values['accept-checkout'],
       verifyTimeoutMs: positiveNumber(problems, 'verify-timeout', values['verify-timeout'], 3600) * 1000,
       estateProfile: values.profile,
       awsProfile: values['recovery-profile'],
@@ -76,6 +83,7 @@ export async function runRecover(
   const outcome = await recover({ ...deps, progress: context.progress }, recoverPlan(config, recovered), {
     dryRun: !args.yes,
     acceptRpo: args.acceptRpo,
+    acceptCheckout: args.acceptCheckout,
     estateProfile: args.estateProfile,
     awsProfile: args.awsProfile,
     directory: recoverDirectory(deps.root, config.profile),

@@ -1,5 +1,6 @@
 // The recovery account's AWS clients the account-loss runbook works with, and how their failures read.
 import { BackupClient } from '@aws-sdk/client-backup';
+import { ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -57,11 +58,7 @@ export async function call<T>(action: string, region: string, body: () => Promis
   }
 }
 
-/**
- * Real clients of the recovery account, one per service and region. `describeImages` is ECR's
- * DescribeImages, which needs @aws-sdk/client-ecr: until the project depends on it, the lookup fails and
- * says so, and the runbook treats the image as not found (see the find step).
- */
+/** Real clients of the recovery account, one per service and region. */
 export function awsRecoverClients(credentials: object): RecoverClients {
   const cache = new Map<string, unknown>();
   const client = <T>(make: new (settings: object) => T, key: string, region: string): T => {
@@ -76,9 +73,10 @@ export function awsRecoverClients(credentials: object): RecoverClients {
     ssm: (region) => client(SSMClient, 'ssm', region),
     route53: () => client(Route53Client, 'route53', 'us-east-1'),
     describeImages: async (region, repositoryName) => {
-      throw new RecoverError(
-        `ecr:DescribeImages of ${repositoryName} in ${region} is not available: the project does not depend on @aws-sdk/client-ecr yet`,
-      );
+      const images: RegistryImage[] = [];
+      const pages = paginateDescribeImages({ client: client(ECRClient, 'ecr', region) }, { repositoryName });
+      for await (const page of pages) images.push(...(page.imageDetails ?? []));
+      return images;
     },
   };
 }

@@ -61,6 +61,39 @@ export async function deploy(runner: Runner, line: CommandLine): Promise<void> {
   );
 }
 
+/** The release the checkout must be at: its commit, and what to call it in a message. */
+export interface CheckoutRelease {
+  readonly version: string;
+  readonly commit: string;
+}
+
+/** `git rev-parse HEAD` of the checkout the command runs in. */
+export const GIT_HEAD: CommandLine = { command: 'git', args: ['rev-parse', 'HEAD'], env: {} };
+
+/**
+ * Whether the checkout is at the released commit: the Beanstalk, Serverless and EC2 engines deploy what
+ * `cdk deploy` builds from it, so another commit would put other code than the last release behind users.
+ */
+export async function checkCheckout(
+  runner: Runner,
+  release: CheckoutRelease,
+): Promise<{ readonly ok: boolean; readonly line: string }> {
+  // No git at all (a spawn error) reads like a failed git: the checkout cannot be told apart.
+  const { code, output } = await runner(GIT_HEAD).catch((error: unknown) => ({
+    code: undefined,
+    output: error instanceof Error ? error.message : String(error),
+  }));
+  const head = output.trim();
+  const at = code === 0 && /^[0-9a-f]{40}$/.test(head) ? head : undefined;
+  if (at?.startsWith(release.commit))
+    return { ok: true, line: `the checkout is at the released commit ${at} (version ${release.version})` };
+  const failed = `git rev-parse HEAD failed (${code === undefined ? head : `exit ${code}`}): this may not be a git checkout`;
+  return {
+    ok: false,
+    line: `${at === undefined ? failed : `the checkout is at ${at}`}, not at the released commit ${release.commit} (version ${release.version}): the Beanstalk, Serverless and EC2 engines deploy what this checkout builds, so they would run other code than the last release. Run git checkout ${release.commit} and run again, or add --accept-checkout to deploy this checkout anyway`,
+  };
+}
+
 /** Spawns the command with the user's environment, its output passed through to `echo` and kept. */
 export function processRunner(echo: ProgressStream): Runner {
   return (line) =>

@@ -1,11 +1,14 @@
 // Step 5 of the account-loss runbook: do users reach the recovered estate? `app.<domain>` must resolve
-// through a hosted zone the recovery account holds, delegated to by the domain's parent. Where the zone
-// lives is decided elsewhere; until that is automated this step checks and names the manual step.
+// through a hosted zone the recovery account holds, delegated to by the domain's parent. With
+// `dns.delegation` the recovered DNS stack wrote that delegation and Route 53's parent zone is asked;
+// without, the registrar holds it and this step checks it and names the manual change.
 import {
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
+import type { DelegationPlan } from '../../infra/lib/constructs/traffic/delegation.ts';
+import { checkDelegationSwitch } from '../lib/delegation-switch.ts';
 import { call, type RecoverClients } from './clients.ts';
 
 /** The check's verdict: done, or the exact step left to the operator. */
@@ -20,12 +23,14 @@ const bare = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
 /**
  * The recovery account's public zone of `domain`, its `app` record and its name servers against the
- * ones public resolvers give for the domain (`nameServers`).
+ * parent zone's NS set when the recovery account holds that zone (`delegation`), else against the ones
+ * public resolvers give for the domain (`nameServers`).
  */
 export async function checkDns(
   clients: RecoverClients,
   domain: string,
   nameServers: (domain: string) => Promise<string[]>,
+  delegation?: DelegationPlan,
 ): Promise<DnsCheck> {
   const route53 = clients.route53();
   const app = `app.${domain}`;
@@ -51,6 +56,23 @@ export async function checkDns(
       line: `zone ${id} of the recovery account has no ${app} record`,
       manual: `deploy the recovered estate's traffic stacks (they create ${app}), then run again`,
     };
+  // A parent zone in another account than the recovery one is beyond its credentials: resolvers are asked.
+  if (delegation?.inAccount === true) {
+    const parent = `${delegation.parentZoneName}${delegation.parentZoneId === undefined ? '' : ` (${delegation.parentZoneId})`}`;
+    const delegated = await call('route53:GetHostedZone and route53:ListResourceRecordSets', 'global', () =>
+      checkDelegationSwitch({ plan: delegation, zoneId: id, zoneClient: route53, parentClient: route53 }),
+    );
+    if (delegated.switched)
+      return {
+        ok: true,
+        line: `${delegated.message} (the parent's NS TTL: resolvers that cached the old delegation may send users to the lost zone until then); ${app} resolves through zone ${id} of the recovery account`,
+      };
+    return {
+      ok: false,
+      line: delegated.message,
+      manual: `the recovered estate's DNS stack writes the NS records of ${domain} in the parent zone ${parent} (dns.delegation): look at that stack's events in CloudFormation, deploy it again, then run again`,
+    };
+  }
   const { DelegationSet } = await call('route53:GetHostedZone', 'global', () =>
     route53.send(new GetHostedZoneCommand({ Id: id })),
   );

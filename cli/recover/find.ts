@@ -2,9 +2,11 @@
 // (the achieved RPO), read before anything changes.
 import { paginateListRecoveryPointsByBackupVault } from '@aws-sdk/client-backup';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { z } from 'zod';
 import type { RestoreSettings } from '../../infra/config/restore.ts';
+import { RELEASE_FILE } from '../../scripts/release/artifacts.ts';
 import { type Figure, formatFigure } from '../dr-posture.ts';
-import { call, errorName, type RecoverClients, RecoverError } from './clients.ts';
+import { call, errorName, type RecoverClients, RecoverError, type RegistryImage } from './clients.ts';
 
 /** Where the sources live, all in the recovery account. */
 export interface SourceLocations {
@@ -14,6 +16,27 @@ export interface SourceLocations {
   readonly replica: { readonly bucket: string; readonly region: string };
   /** The replicated image repository; undefined when the estate runs no container engine. */
   readonly images?: { readonly repository: string; readonly region: string };
+  /**
+   * The standby bucket of released bundles: its `latest/` holds the last release delivered; undefined
+   * when the estate has no pipeline to deliver one.
+   */
+  readonly releases?: { readonly bucket: string; readonly region: string };
+}
+
+/** The fields of a delivered release.json (scripts/release/artifacts.ts) the runbook reads. */
+const releaseSchema = z.object({
+  version: z.string().min(1),
+  commit: z.string().regex(/^[0-9a-f]{7,40}$/, 'expected a git commit'),
+  imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected an image tag'),
+  builtAt: z.iso.datetime({ offset: true }),
+});
+
+/** The last release delivered into the recovery account: what the recovered estate should run. */
+export interface DeliveredRelease {
+  readonly version: string;
+  readonly commit: string;
+  readonly imageTag: string;
+  readonly builtAt: Date;
 }
 
 /** A full export's manifest, as the parameter-backup function writes it. */
@@ -29,6 +52,10 @@ export interface FoundSources {
   readonly database?: { readonly snapshotArn: string; readonly createdAt: Date };
   readonly parameters?: { readonly bucket: string; readonly manifestKey: string; readonly exportedAt: Date };
   readonly image?: { readonly tag: string; readonly pushedAt: Date };
+  /** The last release delivered; undefined before the first one. */
+  readonly release?: DeliveredRelease;
+  /** Where the release was looked for (`s3://…/latest/release.json`); undefined without a pipeline. */
+  readonly releaseFile?: string;
   /** Per absent source, what its absence means. */
   readonly missing: readonly string[];
 }
@@ -127,10 +154,14 @@ export async function readManifest(
 }
 
 /** The newest tagged image of the replicated repository. */
-async function newestImage(clients: RecoverClients, images: NonNullable<SourceLocations['images']>) {
-  const found = await call('ecr:DescribeImages', images.region, () =>
+async function registryImages(clients: RecoverClients, images: NonNullable<SourceLocations['images']>) {
+  return call('ecr:DescribeImages', images.region, () =>
     clients.describeImages(images.region, images.repository),
   );
+}
+
+/** The newest tagged image. */
+function newestImage(found: readonly RegistryImage[]) {
   let newest: { tag: string; pushedAt: Date } | undefined;
   for (const image of found) {
     const tag = image.imageTags?.find((t) => TAG.test(t));
@@ -139,6 +170,28 @@ async function newestImage(clients: RecoverClients, images: NonNullable<SourceLo
       newest = { tag, pushedAt: image.imagePushedAt };
   }
   return newest;
+}
+
+/** The image tagged `tag`, if the repository holds it. */
+function taggedImage(found: readonly RegistryImage[], tag: string) {
+  const image = found.find((i) => i.imageTags?.includes(tag) && i.imagePushedAt !== undefined);
+  return image?.imagePushedAt === undefined ? undefined : { tag, pushedAt: image.imagePushedAt };
+}
+
+/** `latest/release.json` of the standby bucket, checked; undefined when no release was delivered yet. */
+async function deliveredRelease(
+  clients: RecoverClients,
+  releases: NonNullable<SourceLocations['releases']>,
+  key: string,
+): Promise<DeliveredRelease | undefined> {
+  const document = await readJson(clients, releases, key);
+  if (document === undefined) return undefined;
+  const parsed = releaseSchema.safeParse(document);
+  if (!parsed.success)
+    throw new RecoverError(
+      `s3://${releases.bucket}/${key} is not a delivered release (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+    );
+  return { ...parsed.data, builtAt: new Date(parsed.data.builtAt) };
 }
 
 // What the recovered ECS engine runs without a restored image (see ReleasedImage).
@@ -163,14 +216,29 @@ export async function findSources(
     missing.push(
       `no parameter export (manifests/*.json) in s3://${where.replica.bucket}: the estate's own parameters would be lost`,
     );
+  const releaseKey = `latest/${RELEASE_FILE}`;
+  const releaseFile =
+    where.releases === undefined ? undefined : `s3://${where.releases.bucket}/${releaseKey}`;
+  const release =
+    where.releases === undefined ? undefined : await deliveredRelease(clients, where.releases, releaseKey);
   let image: FoundSources['image'];
   if (where.images !== undefined) {
-    image = await newestImage(clients, where.images).catch((error: unknown) => {
+    const { repository, region } = where.images;
+    const found = await registryImages(clients, where.images).catch((error: unknown) => {
       missing.push(`${(error as Error).message}: ${NO_IMAGE}`);
       return undefined;
     });
-    if (image === undefined && !missing.some((m) => m.includes('ecr:DescribeImages')))
-      missing.push(`no tagged image in ${where.images.repository} (${where.images.region}): ${NO_IMAGE}`);
+    if (found !== undefined && release !== undefined) {
+      image = taggedImage(found, release.imageTag);
+      // Not the newest instead: a newer push may be a release the waves rolled back.
+      if (image === undefined)
+        missing.push(
+          `the released image ${release.imageTag} (version ${release.version}) is not in ${repository} (${region}): has the registry's replication to the recovery account stopped? ${NO_IMAGE}`,
+        );
+    } else if (found !== undefined) {
+      image = newestImage(found);
+      if (image === undefined) missing.push(`no tagged image in ${repository} (${region}): ${NO_IMAGE}`);
+    }
   }
   return {
     ...(database === undefined ? {} : { database }),
@@ -185,6 +253,8 @@ export async function findSources(
           manifest,
         }),
     ...(image === undefined ? {} : { image }),
+    ...(release === undefined ? {} : { release }),
+    ...(releaseFile === undefined ? {} : { releaseFile }),
     missing,
   };
 }
@@ -232,9 +302,18 @@ export function judgeSources(
     lines.push(
       `parameters: s3://${found.parameters.bucket}/${found.parameters.manifestKey}, exported ${found.parameters.exportedAt.toISOString()}, ${age(now.getTime() - found.parameters.exportedAt.getTime())} old; each change exported since is imported too (designed RPO ${formatFigure(designed.parameters)})`,
     );
+  const { release } = found;
+  if (release !== undefined)
+    lines.push(
+      `release: version ${release.version}, commit ${release.commit}, built ${release.builtAt.toISOString()}, ${age(now.getTime() - release.builtAt.getTime())} old (${found.releaseFile}): check out commit ${release.commit} before the deploy (git checkout ${release.commit}); the Beanstalk, Serverless and EC2 engines deploy from the checkout`,
+    );
+  else
+    lines.push(
+      `release: ${found.releaseFile === undefined ? 'none, the estate has no pipeline (features.pipeline) to deliver one' : `none delivered yet (no ${found.releaseFile})`}: the image is the newest pushed, which may be a release the waves rolled back, and the engines deploy the checkout as it is`,
+    );
   if (found.image !== undefined)
     lines.push(
-      `image: ${found.image.tag}, pushed ${found.image.pushedAt.toISOString()}, ${age(now.getTime() - found.image.pushedAt.getTime())} old`,
+      `image: ${found.image.tag}${release === undefined ? ' (the newest)' : ' (the released one)'}, pushed ${found.image.pushedAt.toISOString()}, ${age(now.getTime() - found.image.pushedAt.getTime())} old`,
     );
   return { lines, problems };
 }

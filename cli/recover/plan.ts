@@ -7,6 +7,8 @@ import {
   primaryRegions,
   recoveryAccount,
 } from '../../infra/config/index.ts';
+import { standbyNames } from '../../infra/lib/constructs/delivery/release-names.ts';
+import { type DelegationPlan, delegationPlan } from '../../infra/lib/constructs/traffic/delegation.ts';
 import { regionalEndpoints, trafficNames } from '../../infra/lib/constructs/traffic/names.ts';
 import { backupNames } from '../../infra/lib/stacks/parameter-backup-stack.ts';
 import { imageRepositoryName } from '../../infra/lib/stacks/registry-stack.ts';
@@ -26,6 +28,8 @@ export interface RecoverPlan {
   readonly endpoints: readonly Endpoint[];
   /** The domain users reach. */
   readonly domain: string;
+  /** The recovered estate's delegation of the domain in a parent zone; undefined: the registrar's. */
+  readonly delegation?: DelegationPlan;
 }
 
 /**
@@ -36,6 +40,7 @@ export interface RecoverPlan {
 export function recoverPlan(config: EstateConfig, recovered: EstateConfig): RecoverPlan {
   const names = backupNames(config);
   const traffic = trafficNames(recovered);
+  const delegation = delegationPlan(recovered);
   return {
     account: recoveryAccount(config),
     sources: {
@@ -47,6 +52,10 @@ export function recoverPlan(config: EstateConfig, recovered: EstateConfig): Reco
       ...(config.engines.ecs.enabled
         ? { images: { repository: imageRepositoryName(config), region: config.recoveryRegion } }
         : {}),
+      // The pipeline's Standby stage delivers each release there (CICD-8).
+      ...(config.features.pipeline
+        ? { releases: { bucket: standbyNames(config).bucket, region: config.recoveryRegion } }
+        : {}),
     },
     regions: primaryRegions(recovered),
     endpoints: regionalEndpoints(recovered).map((e) => ({
@@ -54,6 +63,7 @@ export function recoverPlan(config: EstateConfig, recovered: EstateConfig): Reco
       url: `https://${traffic.regional(e)}`,
     })),
     domain: traffic.domain,
+    ...(delegation === undefined ? {} : { delegation }),
   };
 }
 

@@ -9,7 +9,7 @@ import { type RestoreSettings, readRestoreSettings } from '../../infra/config/re
 import { ACCOUNT_RUNBOOK_BUDGET, duration } from '../dr-posture.ts';
 import type { Progress } from '../lib/progress.ts';
 import { call, type RecoverClients, RecoverError } from './clients.ts';
-import { deploy, deployCommand, formatCommand, type Runner } from './deploy.ts';
+import { checkCheckout, deploy, deployCommand, formatCommand, type Runner } from './deploy.ts';
 import { checkDns } from './dns.ts';
 import {
   type DesignedRpo,
@@ -49,6 +49,8 @@ export interface RecoverOptions {
   readonly dryRun: boolean;
   /** Go on with a missing source or a recovery point older than the designed RPO. */
   readonly acceptRpo: boolean;
+  /** Deploy a checkout that is not at the released commit. */
+  readonly acceptCheckout: boolean;
   /** The config profile (handed to the CDK app). */
   readonly estateProfile?: string;
   /** The recovery account's AWS CLI profile (handed to the CDK CLI). */
@@ -168,6 +170,10 @@ export async function recover(
           `refusing to recover:\n${judged.problems.map((p) => `  - ${p}`).join('\n')}\nRun again with --accept-rpo to recover from what there is, accepting that loss.`,
         );
       for (const p of judged.problems) note(`  accepted (--accept-rpo): ${p}`);
+      if (found.release !== undefined) {
+        const { version, commit, builtAt } = found.release;
+        state.release = { version, commit, builtAt: builtAt.toISOString() };
+      }
       restore = restoreSettings(found, deps.now());
       if (options.dryRun) note(`  would write ${restoreFile}: ${JSON.stringify(restore)}`);
       else {
@@ -179,6 +185,15 @@ export async function recover(
     restore ??= readRestoreSettings(restoreFile);
 
     await step('deploy', async () => {
+      if (state.release !== undefined) {
+        const checkout = await checkCheckout(deps.runner, state.release);
+        note(`  ${checkout.line}`);
+        if (!checkout.ok) {
+          if (options.acceptCheckout) note('  accepted (--accept-checkout): deploying this checkout');
+          else if (options.dryRun) note('  the deploy would refuse this checkout');
+          else throw new RecoverError(`refusing to deploy: ${checkout.line}`);
+        }
+      }
       if (options.dryRun) note(`  would run: ${formatCommand(command)}`);
       else await deploy(deps.runner, command);
     });
@@ -217,7 +232,7 @@ export async function recover(
     });
 
     await step('dns', async () => {
-      const dns = await checkDns(clients, plan.domain, deps.nameServers);
+      const dns = await checkDns(clients, plan.domain, deps.nameServers, plan.delegation);
       note(`  ${dns.line}`);
       if (dns.ok) return;
       if (options.dryRun) note(`  then: ${dns.manual}`);

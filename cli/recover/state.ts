@@ -12,6 +12,10 @@ const stateSchema = z.strictObject({
   format: z.literal('recover-state/1'),
   /** The restore file the first step wrote. */
   restoreFile: z.string().min(1),
+  /** The release the first step found: the deploy checks that the checkout is its commit. */
+  release: z
+    .strictObject({ version: z.string(), commit: z.string(), builtAt: z.iso.datetime({ offset: true }) })
+    .optional(),
   /** Each finished step and how long it took, in seconds. */
   done: z.partialRecord(z.enum(RECOVER_STEPS), z.number().nonnegative()),
 });

@@ -6,6 +6,7 @@ import {
   ListRecoveryPointsByBackupVaultCommand,
   type RecoveryPointByBackupVault,
 } from '@aws-sdk/client-backup';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   GetHostedZoneCommand,
@@ -20,6 +21,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONFIG,
   type EstateConfig,
+  parseConfig,
   primaryRegions,
   recoveredConfig,
 } from '../../infra/config/index.ts';
@@ -38,6 +40,9 @@ const RECOVERY_ACCOUNT = '222222222222';
 const NOW = Date.UTC(2026, 11, 5, 4, 0);
 const BUCKET = `hello-replica-${RECOVERY_ACCOUNT}-${RECOVERY}`;
 const VAULT = `hello-recovery-${RECOVERY}-vault`;
+const STANDBY = `hello-standby-releases-${RECOVERY_ACCOUNT}-${RECOVERY}`;
+/** The commit of the last release delivered, and the checkout's HEAD unless a test moves it. */
+const RELEASED = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
 const KEY_ARN = `arn:aws:kms:${RECOVERY}:${RECOVERY_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const snapshot = (id: string) =>
   `arn:aws:rds:${RECOVERY}:${RECOVERY_ACCOUNT}:cluster-snapshot:awsbackup:copyjob-${id}`;
@@ -74,6 +79,8 @@ let kms: AwsClientStub<KMSClient>;
 let ssm: Record<string, AwsClientStub<SSMClient>>;
 let route53: AwsClientStub<Route53Client>;
 let images: RegistryImage[];
+/** `latest/release.json` of the standby bucket; undefined before the first delivery. */
+let release: object | undefined;
 
 const describeImages: RecoverClients['describeImages'] = async (region, repository) => {
   calls.push(`ecr:DescribeImages ${region} ${repository}`);
@@ -177,6 +184,20 @@ const NAME_SERVERS = ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com'];
 
 beforeEach(async () => {
   calls = [];
+  // The release the waves kept is older than the newest push: a later release was rolled back.
+  release = {
+    version: '1.4.0',
+    commit: RELEASED,
+    imageTag: '0a1b2c3',
+    imageUri: `${RECOVERY_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/hello/service:0a1b2c3`,
+    builtAt: minutesAgo(60 * 26).toISOString(),
+    files: {
+      revision: 'revision.zip',
+      beanstalk: 'beanstalk.zip',
+      lambda: 'lambda.zip',
+      images: 'imagedefinitions.json',
+    },
+  };
   images = [
     { imageTags: ['0a1b2c3'], imagePushedAt: minutesAgo(60 * 24) },
     { imageTags: ['9f8e7d6'], imagePushedAt: minutesAgo(60 * 3) },
@@ -206,7 +227,13 @@ beforeEach(async () => {
     }),
   );
   s3.on(GetObjectCommand).callsFake(
-    log('s3:GetObject', (input: { Key: string }) => {
+    log('s3:GetObject', (input: { Bucket: string; Key: string }) => {
+      if (input.Bucket === STANDBY) {
+        if (input.Key !== 'latest/release.json' || release === undefined)
+          throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+        return { Body: body(JSON.stringify(release)) };
+      }
+      expect(input.Bucket).toBe(BUCKET);
       const object = objects[input.Key];
       if (object === undefined)
         throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
@@ -287,7 +314,14 @@ function service(broken = false) {
 async function run(
   argv: string[],
   root: string,
-  options: { deploy?: { code: number; output: string }; fetch?: typeof fetch; delegated?: string[] } = {},
+  options: {
+    deploy?: { code: number; output: string };
+    fetch?: typeof fetch;
+    delegated?: string[];
+    /** The checkout's `git rev-parse HEAD`. */
+    head?: string;
+    config?: EstateConfig;
+  } = {},
 ): Promise<Run> {
   const out = buffer();
   const err = buffer();
@@ -298,12 +332,16 @@ async function run(
     (args, context) =>
       runRecover(
         args,
-        CONFIG,
-        RECOVERED,
+        options.config ?? CONFIG,
+        recoveredConfig(options.config ?? CONFIG),
         {
           root,
           clients,
           runner: async (line) => {
+            if (line.command === 'git') {
+              calls.push(`git ${line.args.join(' ')}`);
+              return { code: 0, output: `${options.head ?? RELEASED}\n` };
+            }
             calls.push('cdk deploy');
             commands.push(line);
             return options.deploy ?? { code: 0, output: '✅  done' };
@@ -345,7 +383,8 @@ describe('npm run recover', () => {
         manifestKey: 'manifests/2026-12-04T03:00:00Z.json',
         exportedAt: minutesAgo(60 * 25).toISOString(),
       },
-      image: { tag: '9f8e7d6', pushedAt: minutesAgo(180).toISOString() },
+      // The released image, not the newer push the waves rolled back.
+      image: { tag: '0a1b2c3', pushedAt: minutesAgo(60 * 24).toISOString() },
     });
     // A snapshot restores only in its own region: the recovered estate's home.
     expect(readRestoreSettings(restoreFile).database?.snapshotArn.split(':')[3]).toBe(RECOVERED.homeRegion);
@@ -360,7 +399,9 @@ describe('npm run recover', () => {
       'backup:ListRecoveryPointsByBackupVault',
       's3:ListObjectsV2',
       's3:GetObject',
+      's3:GetObject',
       `ecr:DescribeImages ${RECOVERY} hello/service`,
+      'git rev-parse HEAD',
       'cdk deploy',
       // The parameters after the deploy: stack-owned ones then exist and are newer than the export.
       's3:GetObject',
@@ -403,6 +444,13 @@ describe('npm run recover', () => {
     expect(result.err).toContain(
       `database: ${snapshot('newest')}, taken ${minutesAgo(40).toISOString()}, 40 min old (achieved RPO; designed 1 h + the copy jobs)`,
     );
+    expect(result.err).toContain(
+      `release: version 1.4.0, commit ${RELEASED}, built ${minutesAgo(60 * 26).toISOString()}, 26 h 0 min old (s3://${STANDBY}/latest/release.json): check out commit ${RELEASED} before the deploy`,
+    );
+    expect(result.err).toContain(
+      `image: 0a1b2c3 (the released one), pushed ${minutesAgo(60 * 24).toISOString()}, 24 h 0 min old`,
+    );
+    expect(result.err).toContain(`the checkout is at the released commit ${RELEASED} (version 1.4.0)`);
     expect(result.err).toContain(
       'holds only the parameter export: the estate replicates no data bucket, nothing to copy',
     );
@@ -460,12 +508,18 @@ describe('npm run recover', () => {
   });
 
   it('DR-3: an image lookup that fails counts as a missing image: refused, or with --accept-rpo a restore file without one', async () => {
+    const ecr = mockClient(ECRClient);
+    ecr.on(DescribeImagesCommand).rejects(
+      Object.assign(new Error('The repository with name hello/service does not exist'), {
+        name: 'RepositoryNotFoundException',
+      }),
+    );
     clients.describeImages = awsRecoverClients({}).describeImages;
     try {
       const refused = await run(['--yes'], temporaryRoot());
       expect(refused.code).toBe(1);
       expect(refused.out).toContain(
-        `  - ecr:DescribeImages of hello/service in ${RECOVERY} is not available: the project does not depend on @aws-sdk/client-ecr yet: the ECS engine would run the image \`cdk deploy\` builds from this checkout, not the last release`,
+        `  - ecr:DescribeImages in ${RECOVERY} failed: RepositoryNotFoundException: The repository with name hello/service does not exist: the ECS engine would run the image \`cdk deploy\` builds from this checkout, not the last release`,
       );
       const root = temporaryRoot();
       const accepted = await run(['--yes', '--accept-rpo'], root);
@@ -473,6 +527,7 @@ describe('npm run recover', () => {
       expect(readRestoreSettings(join(directory(root), 'restore.json')).image).toBeUndefined();
     } finally {
       clients.describeImages = describeImages;
+      ecr.restore();
     }
   });
 
@@ -577,7 +632,8 @@ describe('npm run recover', () => {
     calls = [];
     const resumed = await run(['--yes', '--recovery-profile', 'recovery', '--profile', 'lab'], root);
     expect(resumed.code).toBe(0);
-    expect(calls.slice(0, 2)).toEqual(['cdk deploy', 's3:GetObject']);
+    // The release found by the first run is the one the resumed deploy checks the checkout against.
+    expect(calls.slice(0, 3)).toEqual(['git rev-parse HEAD', 'cdk deploy', 's3:GetObject']);
     expect(resumed.commands).toEqual([
       {
         command: 'npx',
@@ -598,6 +654,65 @@ describe('npm run recover', () => {
     expect(readFileSync(restoreFile, 'utf8')).toBe(chosen);
   });
 
+  it('DR-3: the released image is restored, not the newest push; without a delivered release.json the newest, saying so, and no checkout check', async () => {
+    release = undefined;
+    const root = temporaryRoot();
+    const result = await run(['--yes'], root);
+    expect(result.code).toBe(0);
+    expect(readRestoreSettings(join(directory(root), 'restore.json')).image).toEqual({
+      tag: '9f8e7d6',
+      pushedAt: minutesAgo(180).toISOString(),
+    });
+    expect(result.err).toContain(
+      `release: none delivered yet (no s3://${STANDBY}/latest/release.json): the image is the newest pushed, which may be a release the waves rolled back`,
+    );
+    expect(result.err).toContain('image: 9f8e7d6 (the newest), pushed');
+    expect(calls).not.toContain('git rev-parse HEAD');
+  });
+
+  it('DR-3: a release.json without a commit to check out is refused, naming the file and the field', async () => {
+    release = { ...release, commit: 'main' };
+    const result = await run(['--yes', '--accept-rpo'], temporaryRoot());
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      `Stopped: s3://${STANDBY}/latest/release.json is not a delivered release (commit: expected a git commit)`,
+    );
+    expect(result.commands).toEqual([]);
+  });
+
+  it('DR-3: a released tag the replicated repository lacks is refused, naming it, not replaced by the newest image; --accept-rpo recovers without an image', async () => {
+    images = images.filter((i) => !i.imageTags?.includes('0a1b2c3'));
+    const refused = await run(['--yes'], temporaryRoot());
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `  - the released image 0a1b2c3 (version 1.4.0) is not in hello/service (${RECOVERY}): has the registry's replication to the recovery account stopped?`,
+    );
+    expect(refused.commands).toEqual([]);
+    const root = temporaryRoot();
+    const accepted = await run(['--yes', '--accept-rpo'], root);
+    expect(accepted.code).toBe(0);
+    expect(readRestoreSettings(join(directory(root), 'restore.json')).image).toBeUndefined();
+  });
+
+  it('DR-3: a checkout other than the released commit is refused before the deploy, saying why; --accept-checkout deploys it', async () => {
+    const elsewhere = 'f'.repeat(40);
+    const root = temporaryRoot();
+    const refused = await run(['--yes'], root, { head: elsewhere });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `Stopped: refusing to deploy: the checkout is at ${elsewhere}, not at the released commit ${RELEASED} (version 1.4.0): the Beanstalk, Serverless and EC2 engines deploy what this checkout builds, so they would run other code than the last release. Run git checkout ${RELEASED} and run again, or add --accept-checkout to deploy this checkout anyway`,
+    );
+    expect(refused.commands).toEqual([]);
+    expect(refused.out).toMatch(
+      /^ {2}2\. deploy the recovered estate into the recovery account +failed in \d+\.\d s$/m,
+    );
+
+    const accepted = await run(['--yes', '--accept-checkout'], root, { head: elsewhere });
+    expect(accepted.code).toBe(0);
+    expect(accepted.err).toContain('accepted (--accept-checkout): deploying this checkout');
+    expect(accepted.commands).toHaveLength(1);
+  });
+
   it('DR-3: DNS still delegated to the lost zone stops with the exact step at the registrar', async () => {
     const result = await run(['--yes'], temporaryRoot(), { delegated: ['ns-9.lost-zone.net'] });
     expect(result.code).toBe(1);
@@ -605,6 +720,76 @@ describe('npm run recover', () => {
       'Stopped: DNS is not switched yet: at the registrar of example.com, set its name servers to ns-1.awsdns-01.org, ns-2.awsdns-02.com (zone Z123 of the recovery account)',
     );
     expect(result.out).toMatch(/^ {2}6\. verify every recovered engine +not reached$/m);
+  });
+
+  describe('with dns.delegation, the parent zone in the recovery account', () => {
+    const delegatedConfig = parseConfig(
+      { dns: { domainName: 'hello.example.com', delegation: { parentZoneName: 'example.com' } } },
+      'test',
+    );
+    /** The parent zone's NS set of hello.example.com. */
+    const parentAnswers = (nameServers: string[]) => {
+      route53.on(ListHostedZonesByNameCommand).callsFake(
+        log('route53:ListHostedZonesByName', (input: { DNSName: string }) => ({
+          HostedZones: [
+            {
+              Id: input.DNSName === 'example.com' ? '/hostedzone/ZPARENT' : '/hostedzone/ZRECOVERED',
+              Name: `${input.DNSName}.`,
+              CallerReference: 'x',
+              Config: { PrivateZone: false },
+            },
+          ],
+        })),
+      );
+      route53.on(ListResourceRecordSetsCommand).callsFake(
+        log('route53:ListResourceRecordSets', (input: { HostedZoneId: string }) => ({
+          ResourceRecordSets:
+            input.HostedZoneId === 'ZPARENT'
+              ? [
+                  {
+                    Name: 'hello.example.com.',
+                    Type: 'NS',
+                    TTL: 300,
+                    ResourceRecords: nameServers.map((Value) => ({ Value: `${Value}.` })),
+                  },
+                ]
+              : [{ Name: 'app.hello.example.com.', Type: 'CNAME' }],
+        })),
+      );
+    };
+
+    it("DR-3: switched once Route 53's parent zone delegates to the recovered zone, whatever resolvers still say; the TTL they may hold the old answer is reported", async () => {
+      parentAnswers(NAME_SERVERS);
+      const result = await run(['--yes'], temporaryRoot(), {
+        config: delegatedConfig,
+        delegated: ['ns-9.lost-zone.net'],
+      });
+      expect(result.code).toBe(0);
+      expect(result.err).toContain(
+        "example.com (ZPARENT) delegates hello.example.com to zone ZRECOVERED; resolvers follow within 300 s (the parent's NS TTL: resolvers that cached the old delegation may send users to the lost zone until then); app.hello.example.com resolves through zone ZRECOVERED of the recovery account",
+      );
+      expect(calls.filter((c) => c.startsWith('route53:'))).toEqual([
+        'route53:ListHostedZonesByName',
+        'route53:ListResourceRecordSets',
+        'route53:GetHostedZone',
+        'route53:ListHostedZonesByName',
+        'route53:ListResourceRecordSets',
+      ]);
+    });
+
+    it('DR-3: not yet switched while the parent zone still delegates to the lost zone: stops naming the DNS stack, no registrar step', async () => {
+      parentAnswers(['ns-9.lost-zone.net']);
+      const result = await run(['--yes'], temporaryRoot(), { config: delegatedConfig });
+      expect(result.code).toBe(1);
+      expect(result.out).toContain(
+        "Stopped: DNS is not switched yet: the recovered estate's DNS stack writes the NS records of hello.example.com in the parent zone example.com (dns.delegation)",
+      );
+      expect(result.out).not.toContain('registrar');
+      expect(result.err).toContain(
+        'example.com (ZPARENT) delegates hello.example.com to ns-9.lost-zone.net, not to zone ZRECOVERED',
+      );
+      expect(result.out).toMatch(/^ {2}6\. verify every recovered engine +not reached$/m);
+    });
   });
 
   it('DR-3: an engine whose /store reads back another document fails the verification, naming it', async () => {
@@ -624,7 +809,9 @@ describe('npm run recover', () => {
       const result = await run(argv, root, { fetch: served.fetch });
       expect(result.code).toBe(0);
       expect(
-        calls.every((c) => /^(backup|s3|route53|ecr|ssm|kms):(List|Get|Describe)/.test(c)),
+        calls.every(
+          (c) => /^(backup|s3|route53|ecr|ssm|kms):(List|Get|Describe)/.test(c) || c === 'git rev-parse HEAD',
+        ),
         calls.join(),
       ).toBe(true);
       expect(calls).not.toContain('kms:Decrypt');

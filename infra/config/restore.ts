@@ -46,7 +46,7 @@ export const restoreSettingsSchema = z.strictObject({
       exportedAt: isoTime,
     })
     .optional(),
-  /** The newest image of the service replicated into the recovery account's registry. */
+  /** The released image of the service (before any release, the newest) in the recovery account's registry. */
   image: z
     .strictObject({
       /** Its tag in the replicated repository (the commit it was built from). */

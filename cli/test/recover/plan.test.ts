@@ -15,6 +15,8 @@ describe('what the account-loss runbook works on', () => {
         vault: { name: 'hello-recovery-us-east-2-vault', region: 'us-east-2' },
         replica: { bucket: 'hello-replica-222222222222-us-east-2', region: 'us-east-2' },
         images: { repository: 'hello/service', region: 'us-east-2' },
+        // The last release delivered into the recovery account (CICD-8).
+        releases: { bucket: 'hello-standby-releases-222222222222-us-east-2', region: 'us-east-2' },
       },
       regions: ['us-east-2', 'eu-west-1', 'us-west-2', 'ap-southeast-2'],
       endpoints: [
@@ -35,6 +37,20 @@ describe('what the account-loss runbook works on', () => {
     // No container engine, no replicated repository to read.
     const noEcs = parseConfig({ engines: { ecs: { enabled: false } } }, 'test');
     expect(recoverPlan(noEcs, recoveredConfig(noEcs)).sources.images).toBeUndefined();
+    // No pipeline, no release delivered into the recovery account to look for.
+    const noPipeline = parseConfig({ features: { pipeline: false } }, 'test');
+    expect(recoverPlan(noPipeline, recoveredConfig(noPipeline)).sources.releases).toBeUndefined();
+    // With dns.delegation, the recovered estate's: the parent zone outlived the lost account in the recovery one.
+    const delegated = parseConfig(
+      { dns: { domainName: 'hello.example.com', delegation: { parentZoneName: 'example.com' } } },
+      'test',
+    );
+    expect(recoverPlan(delegated, recoveredConfig(delegated)).delegation).toMatchObject({
+      parentZoneName: 'example.com',
+      parentAccount: '222222222222',
+      recordName: 'hello.example.com',
+      inAccount: true,
+    });
   });
 
   it("DR-3: the designed RPO the runbook holds a recovery point to is the report's: the account row for the landing vault, the account-and-region row for the relayed copies", () => {
