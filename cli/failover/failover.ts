@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Progress } from '../lib/progress.ts';
+import { regionalClients } from '../lib/regional-clients.ts';
 
 /** The clients of one region; the tests hand in mocked ones. */
 export interface FailoverClients {
@@ -317,12 +318,7 @@ export function formatOutcome(outcome: FailoverOutcome): string {
 
 /** Real clients, one per service and region. */
 export function awsFailoverClients(credentials: object): FailoverClients {
-  const cache = new Map<string, unknown>();
-  const client = <T>(make: new (settings: object) => T, key: string, region: string): T => {
-    const k = `${key}/${region}`;
-    if (!cache.has(k)) cache.set(k, new make({ region, ...credentials }));
-    return cache.get(k) as T;
-  };
+  const client = regionalClients(credentials);
   return {
     rds: (region) => client(RDSClient, 'rds', region),
     ssm: (region) => client(SSMClient, 'ssm', region),

@@ -5,6 +5,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { regionalClients } from '../lib/regional-clients.ts';
 
 /** One image of a repository as ECR's DescribeImages reports it (the fields the runbook reads). */
 export interface RegistryImage {
@@ -60,12 +61,7 @@ export async function call<T>(action: string, region: string, body: () => Promis
 
 /** Real clients of the recovery account, one per service and region. */
 export function awsRecoverClients(credentials: object): RecoverClients {
-  const cache = new Map<string, unknown>();
-  const client = <T>(make: new (settings: object) => T, key: string, region: string): T => {
-    const k = `${key}/${region}`;
-    if (!cache.has(k)) cache.set(k, new make({ region, ...credentials }));
-    return cache.get(k) as T;
-  };
+  const client = regionalClients(credentials);
   return {
     backup: (region) => client(BackupClient, 'backup', region),
     s3: (region) => client(S3Client, 's3', region),

@@ -14,6 +14,7 @@ import { albHostedZoneId } from '../../traffic/balancer-zones.ts';
 import { TLS_POLICY } from '../../traffic/https-listener.ts';
 import { ZoneReference } from '../../traffic/zone.ts';
 import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
+import { scalingAndDeploymentOptions } from './beanstalk-environment.ts';
 import { BeanstalkPlatform } from './beanstalk-platform.ts';
 import { beanstalkDockerNames, DOCKER_PLATFORM_BRANCH } from './dockerrun.ts';
 
@@ -135,27 +136,7 @@ export class BeanstalkDockerEnvironment extends Construct {
         DisableIMDSv1: 'true',
         SecurityGroups: instanceSecurityGroup.securityGroupId,
       },
-      'aws:autoscaling:asg': {
-        MinSize: String(settings.minInstances),
-        MaxSize: String(settings.maxInstances),
-      },
-      'aws:elasticbeanstalk:command': {
-        DeploymentPolicy: settings.deploymentPolicy,
-        BatchSizeType: 'Percentage',
-        BatchSize: '50',
-      },
-      ...(settings.deploymentPolicy === 'TrafficSplitting'
-        ? {
-            'aws:elasticbeanstalk:trafficsplitting': {
-              NewVersionPercent: String(settings.trafficSplitting.newVersionPercent),
-              EvaluationTime: String(settings.trafficSplitting.evaluationMinutes),
-            },
-          }
-        : {}),
-      'aws:autoscaling:updatepolicy:rollingupdate': {
-        RollingUpdateEnabled: 'true',
-        RollingUpdateType: 'Health',
-      },
+      ...scalingAndDeploymentOptions(settings),
       // SEC-1: HTTPS on 443 only. No bundle of ours carries .ebextensions here (the sample application
       // runs first), so port 80 is closed rather than redirected.
       'aws:elbv2:listener:default': { ListenerEnabled: 'false' },

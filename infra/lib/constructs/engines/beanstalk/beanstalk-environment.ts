@@ -28,6 +28,42 @@ export function beanstalkNames(config: Pick<EstateConfig, 'appName'>) {
   };
 }
 
+/**
+ * The option namespaces of an environment's size and of how a new version (and a configuration change
+ * that replaces instances) reaches it, from the `beanstalk` section: both of the estate's environments
+ * take these.
+ */
+export function scalingAndDeploymentOptions(
+  settings: EstateConfig['beanstalk'],
+): Record<string, Record<string, string>> {
+  return {
+    'aws:autoscaling:asg': {
+      MinSize: String(settings.minInstances),
+      MaxSize: String(settings.maxInstances),
+    },
+    'aws:elasticbeanstalk:command': {
+      DeploymentPolicy: settings.deploymentPolicy,
+      // Rolling policies move half the instances at a time; ignored by the others.
+      BatchSizeType: 'Percentage',
+      BatchSize: '50',
+    },
+    ...(settings.deploymentPolicy === 'TrafficSplitting'
+      ? {
+          'aws:elasticbeanstalk:trafficsplitting': {
+            NewVersionPercent: String(settings.trafficSplitting.newVersionPercent),
+            EvaluationTime: String(settings.trafficSplitting.evaluationMinutes),
+          },
+        }
+      : {}),
+    // Configuration changes that replace instances (a new instance type) go a batch at a time, each
+    // batch healthy before the next.
+    'aws:autoscaling:updatepolicy:rollingupdate': {
+      RollingUpdateEnabled: 'true',
+      RollingUpdateType: 'Health',
+    },
+  };
+}
+
 /** The namespace of the environment properties the service reads as its environment variables. */
 const ENVIRONMENT_PROPERTIES = 'aws:elasticbeanstalk:application:environment';
 
@@ -136,30 +172,7 @@ export class BeanstalkEnvironment
         DisableIMDSv1: 'true',
         SecurityGroups: this.instanceSecurityGroup.securityGroupId,
       },
-      'aws:autoscaling:asg': {
-        MinSize: String(settings.minInstances),
-        MaxSize: String(settings.maxInstances),
-      },
-      'aws:elasticbeanstalk:command': {
-        DeploymentPolicy: settings.deploymentPolicy,
-        // Rolling policies move half the instances at a time; ignored by the others.
-        BatchSizeType: 'Percentage',
-        BatchSize: '50',
-      },
-      ...(settings.deploymentPolicy === 'TrafficSplitting'
-        ? {
-            'aws:elasticbeanstalk:trafficsplitting': {
-              NewVersionPercent: String(settings.trafficSplitting.newVersionPercent),
-              EvaluationTime: String(settings.trafficSplitting.evaluationMinutes),
-            },
-          }
-        : {}),
-      // Configuration changes that replace instances (a new instance type) go a batch at a time, each
-      // batch healthy before the next.
-      'aws:autoscaling:updatepolicy:rollingupdate': {
-        RollingUpdateEnabled: 'true',
-        RollingUpdateType: 'Health',
-      },
+      ...scalingAndDeploymentOptions(settings),
       // SEC-1: HTTPS on 443; the bundle's .ebextensions turn port 80 into a redirect (no option does).
       'aws:elbv2:listener:443': {
         ListenerEnabled: 'true',
