@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { releaseNames } from '../constructs/delivery/release-names.ts';
 import { ReleaseWatch } from '../constructs/delivery/release-watch.ts';
 import { allowStandbyRead, type StandbyReader } from '../constructs/delivery/standby-artifact-access.ts';
 import { enginesIn, UserPathCanary } from '../constructs/delivery/user-path-canary.ts';
+import { environmentHealthAlarm } from '../constructs/engines/beanstalk/environment-health-alarm.ts';
 import { ArtifactBucket } from '../constructs/engines/ec2/artifact-bucket.ts';
 import { EstateStack } from './estate-stack.ts';
 import type { EngineStackProps } from './fleet-stack.ts';
@@ -49,21 +49,10 @@ export class ReleaseStack extends EstateStack {
     }
     const alarms = [...props.alarms];
     if (props.beanstalkEnvironment !== undefined) {
-      // Enhanced health's EnvironmentHealth: 20 is Degraded, 25 Severe (a deployment failing its checks).
       alarms.push(
-        new cloudwatch.Alarm(this, 'BeanstalkHealth', {
+        environmentHealthAlarm(this, 'BeanstalkHealth', {
           alarmDescription: 'Release watch: the Beanstalk environment is degraded or severe',
-          metric: new cloudwatch.Metric({
-            namespace: 'AWS/ElasticBeanstalk',
-            metricName: 'EnvironmentHealth',
-            dimensionsMap: { EnvironmentName: props.beanstalkEnvironment },
-            statistic: cloudwatch.Stats.MAXIMUM,
-            period: Duration.minutes(1),
-          }),
-          threshold: 20,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 2,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          environmentName: props.beanstalkEnvironment,
         }),
       );
     }

@@ -1,6 +1,6 @@
-import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as elasticbeanstalk from 'aws-cdk-lib/aws-elasticbeanstalk';
@@ -17,6 +17,7 @@ import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
 import { scalingAndDeploymentOptions } from './beanstalk-environment.ts';
 import { BeanstalkPlatform } from './beanstalk-platform.ts';
 import { beanstalkDockerNames, DOCKER_PLATFORM_BRANCH } from './dockerrun.ts';
+import { environmentHealthAlarm } from './environment-health-alarm.ts';
 
 /** Props of {@link BeanstalkDockerEnvironment}. */
 export interface BeanstalkDockerEnvironmentProps {
@@ -189,20 +190,10 @@ export class BeanstalkDockerEnvironment extends Construct {
     });
     // Its own alarm, not the region's release watch: until the first release the sample application
     // fails the /health check, which must not roll back the region's other engines.
-    this.healthAlarm = new cloudwatch.Alarm(this, 'Health', {
+    this.healthAlarm = environmentHealthAlarm(this, 'Health', {
       alarmName: names.healthAlarm,
       alarmDescription: 'The Beanstalk Docker environment is degraded or severe (enhanced health: 20, 25)',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/ElasticBeanstalk',
-        metricName: 'EnvironmentHealth',
-        dimensionsMap: { EnvironmentName: names.environment },
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 20,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      environmentName: names.environment,
     });
     this.acknowledge(serviceRole);
   }
