@@ -14,7 +14,7 @@ import { albHostedZoneId } from '../../traffic/balancer-zones.ts';
 import { TLS_POLICY } from '../../traffic/https-listener.ts';
 import { ZoneReference } from '../../traffic/zone.ts';
 import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
-import { scalingAndDeploymentOptions } from './beanstalk-environment.ts';
+import { logAndMaintenanceOptions, scalingAndDeploymentOptions } from './beanstalk-environment.ts';
 import { BeanstalkPlatform } from './beanstalk-platform.ts';
 import { beanstalkDockerNames, DOCKER_PLATFORM_BRANCH } from './dockerrun.ts';
 import { environmentHealthAlarm } from './environment-health-alarm.ts';
@@ -154,17 +154,7 @@ export class BeanstalkDockerEnvironment extends Construct {
         HealthCheckPath: HEALTH_CHECK_PATH,
         MatcherHTTPCode: '200',
       },
-      'aws:elasticbeanstalk:cloudwatch:logs': {
-        StreamLogs: 'true',
-        RetentionInDays: String(props.logRetentionDays),
-        DeleteOnTerminate: 'false',
-      },
-      'aws:elasticbeanstalk:hostmanager': { LogPublicationControl: 'true' },
-      'aws:elasticbeanstalk:managedactions': {
-        ManagedActionsEnabled: 'true',
-        PreferredStartTime: 'Sun:03:00',
-      },
-      'aws:elasticbeanstalk:managedactions:platformupdate': { UpdateLevel: 'minor' },
+      ...logAndMaintenanceOptions(props.logRetentionDays),
     };
     this.environment = new elasticbeanstalk.CfnEnvironment(this, 'Environment', {
       applicationName: names.application,

@@ -29,6 +29,27 @@ export function beanstalkNames(config: Pick<EstateConfig, 'appName'>) {
 }
 
 /**
+ * The option namespaces of an environment's logs (streamed to CloudWatch, kept after the environment)
+ * and of its managed platform updates (minor ones, Sunday 03:00): both of the estate's environments take these.
+ */
+export function logAndMaintenanceOptions(logRetentionDays: number): Record<string, Record<string, string>> {
+  return {
+    'aws:elasticbeanstalk:cloudwatch:logs': {
+      StreamLogs: 'true',
+      RetentionInDays: String(logRetentionDays),
+      DeleteOnTerminate: 'false',
+    },
+    // Rotated instance logs to Beanstalk's bucket as well: what is left after an instance is replaced.
+    'aws:elasticbeanstalk:hostmanager': { LogPublicationControl: 'true' },
+    'aws:elasticbeanstalk:managedactions': {
+      ManagedActionsEnabled: 'true',
+      PreferredStartTime: 'Sun:03:00',
+    },
+    'aws:elasticbeanstalk:managedactions:platformupdate': { UpdateLevel: 'minor' },
+  };
+}
+
+/**
  * The option namespaces of an environment's size and of how a new version (and a configuration change
  * that replaces instances) reaches it, from the `beanstalk` section: both of the estate's environments
  * take these.
@@ -185,18 +206,7 @@ export class BeanstalkEnvironment
         HealthCheckPath: HEALTH_CHECK_PATH,
         MatcherHTTPCode: '200',
       },
-      'aws:elasticbeanstalk:cloudwatch:logs': {
-        StreamLogs: 'true',
-        RetentionInDays: String(props.logRetentionDays),
-        DeleteOnTerminate: 'false',
-      },
-      // Rotated instance logs to Beanstalk's bucket as well: what is left after an instance is replaced.
-      'aws:elasticbeanstalk:hostmanager': { LogPublicationControl: 'true' },
-      'aws:elasticbeanstalk:managedactions': {
-        ManagedActionsEnabled: 'true',
-        PreferredStartTime: 'Sun:03:00',
-      },
-      'aws:elasticbeanstalk:managedactions:platformupdate': { UpdateLevel: 'minor' },
+      ...logAndMaintenanceOptions(props.logRetentionDays),
     };
     this.environment = new elasticbeanstalk.CfnEnvironment(this, 'Environment', {
       applicationName: names.application,
