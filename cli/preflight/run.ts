@@ -9,6 +9,7 @@ import { deploySites, type EstateAssembly } from './estate.ts';
 import { checkIdentities } from './identity.ts';
 import { checkOrganization } from './organization.ts';
 import { checkQuotas } from './quotas.ts';
+import { checkRecoveryPlan } from './recovery-plan.ts';
 import type { Row } from './report.ts';
 import { checkServiceLinkedRoles } from './service-linked-roles.ts';
 import { checkVersions } from './versions.ts';
@@ -34,6 +35,7 @@ export async function runPreflight(
     checkConfigRecorders(config, clients),
     checkDelegation(config, clients),
     checkConnection(config, clients),
+    checkRecoveryPlan(config),
   ]);
   return groups.flat();
 }

@@ -138,6 +138,7 @@ describe('npm run preflight', () => {
       'Aurora',
       'config',
       'domain',
+      'recovery',
     ]);
     expect(exitCode(rows)).toBe(0);
     expect(summaryLine(rows)).toMatch(/^0 blockers, 0 warnings, \d+ ok: ready to deploy$/);
