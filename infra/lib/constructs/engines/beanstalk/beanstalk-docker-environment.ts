@@ -1,4 +1,4 @@
-import { ArnFormat, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,7 +14,11 @@ import { albHostedZoneId } from '../../traffic/balancer-zones.ts';
 import { TLS_POLICY } from '../../traffic/https-listener.ts';
 import { ZoneReference } from '../../traffic/zone.ts';
 import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
-import { logAndMaintenanceOptions, scalingAndDeploymentOptions } from './beanstalk-environment.ts';
+import {
+  logAndMaintenanceOptions,
+  placementOptions,
+  scalingAndDeploymentOptions,
+} from './beanstalk-environment.ts';
 import { BeanstalkPlatform } from './beanstalk-platform.ts';
 import { beanstalkDockerNames, DOCKER_PLATFORM_BRANCH } from './dockerrun.ts';
 import { environmentHealthAlarm } from './environment-health-alarm.ts';
@@ -117,26 +121,14 @@ export class BeanstalkDockerEnvironment extends Construct {
       applicationName: names.application,
       description: `${config.appName} service image on the ECS-based Docker platform`,
     });
-    const subnets = (type: ec2.SubnetType) => Fn.join(',', vpc.selectSubnets({ subnetType: type }).subnetIds);
     const options: Record<string, Record<string, string>> = {
-      'aws:ec2:vpc': {
-        VPCId: vpc.vpcId,
-        Subnets: subnets(ec2.SubnetType.PRIVATE_WITH_EGRESS),
-        ELBSubnets: subnets(ec2.SubnetType.PUBLIC),
-        ELBScheme: 'public',
-        AssociatePublicIpAddress: 'false',
-      },
-      'aws:elasticbeanstalk:environment': {
-        EnvironmentType: 'LoadBalanced',
-        LoadBalancerType: 'application',
-        ServiceRole: serviceRole.roleArn,
-      },
-      'aws:autoscaling:launchconfiguration': {
-        IamInstanceProfile: instanceProfile.instanceProfileArn,
-        InstanceType: docker.instanceType,
-        DisableIMDSv1: 'true',
-        SecurityGroups: instanceSecurityGroup.securityGroupId,
-      },
+      ...placementOptions({
+        vpc,
+        serviceRole,
+        instanceProfile,
+        instanceType: docker.instanceType,
+        securityGroup: instanceSecurityGroup,
+      }),
       ...scalingAndDeploymentOptions(settings),
       // SEC-1: HTTPS on 443 only. No bundle of ours carries .ebextensions here (the sample application
       // runs first), so port 80 is closed rather than redirected.

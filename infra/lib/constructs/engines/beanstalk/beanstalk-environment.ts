@@ -28,6 +28,49 @@ export function beanstalkNames(config: Pick<EstateConfig, 'appName'>) {
   };
 }
 
+/** What {@link placementOptions} places an environment with. */
+export interface EnvironmentPlacement {
+  /** The region's VPC: instances in its private subnets, the load balancer in its public ones. */
+  readonly vpc: ec2.IVpc;
+  /** The role Beanstalk acts with (enhanced health, managed updates). */
+  readonly serviceRole: iam.IRole;
+  /** The instances' profile. */
+  readonly instanceProfile: iam.InstanceProfile;
+  /** The instances' type. */
+  readonly instanceType: string;
+  /** The instances' security group. */
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/**
+ * The option namespaces that place an environment: private instances (IMDSv2 only) behind a public
+ * Application Load Balancer in the region's VPC. Both of the estate's environments take these.
+ */
+export function placementOptions(placement: EnvironmentPlacement): Record<string, Record<string, string>> {
+  const { vpc } = placement;
+  const subnets = (type: ec2.SubnetType) => Fn.join(',', vpc.selectSubnets({ subnetType: type }).subnetIds);
+  return {
+    'aws:ec2:vpc': {
+      VPCId: vpc.vpcId,
+      Subnets: subnets(ec2.SubnetType.PRIVATE_WITH_EGRESS),
+      ELBSubnets: subnets(ec2.SubnetType.PUBLIC),
+      ELBScheme: 'public',
+      AssociatePublicIpAddress: 'false',
+    },
+    'aws:elasticbeanstalk:environment': {
+      EnvironmentType: 'LoadBalanced',
+      LoadBalancerType: 'application',
+      ServiceRole: placement.serviceRole.roleArn,
+    },
+    'aws:autoscaling:launchconfiguration': {
+      IamInstanceProfile: placement.instanceProfile.instanceProfileArn,
+      InstanceType: placement.instanceType,
+      DisableIMDSv1: 'true',
+      SecurityGroups: placement.securityGroup.securityGroupId,
+    },
+  };
+}
+
 /**
  * The option namespaces of an environment's logs (streamed to CloudWatch, kept after the environment)
  * and of its managed platform updates (minor ones, Sunday 03:00): both of the estate's environments take these.
@@ -173,26 +216,14 @@ export class BeanstalkEnvironment
       this.addValue(key, value);
     const region = Stack.of(this).region as AwsRegion;
     this.domain = new EngineDomain(this, 'Domain', { config, endpoint: { engine: 'beanstalk', region } });
-    const subnets = (type: ec2.SubnetType) => Fn.join(',', vpc.selectSubnets({ subnetType: type }).subnetIds);
     const options: Record<string, Record<string, string>> = {
-      'aws:ec2:vpc': {
-        VPCId: vpc.vpcId,
-        Subnets: subnets(ec2.SubnetType.PRIVATE_WITH_EGRESS),
-        ELBSubnets: subnets(ec2.SubnetType.PUBLIC),
-        ELBScheme: 'public',
-        AssociatePublicIpAddress: 'false',
-      },
-      'aws:elasticbeanstalk:environment': {
-        EnvironmentType: 'LoadBalanced',
-        LoadBalancerType: 'application',
-        ServiceRole: serviceRole.roleArn,
-      },
-      'aws:autoscaling:launchconfiguration': {
-        IamInstanceProfile: instanceProfile.instanceProfileArn,
-        InstanceType: props.instanceType,
-        DisableIMDSv1: 'true',
-        SecurityGroups: this.instanceSecurityGroup.securityGroupId,
-      },
+      ...placementOptions({
+        vpc,
+        serviceRole,
+        instanceProfile,
+        instanceType: props.instanceType,
+        securityGroup: this.instanceSecurityGroup,
+      }),
       ...scalingAndDeploymentOptions(settings),
       // SEC-1: HTTPS on 443; the bundle's .ebextensions turn port 80 into a redirect (no option does).
       'aws:elbv2:listener:443': {
