@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROFILES } from '../infra/config/index.ts';
+import { DRILL_SCENARIOS, type DrillScenario } from '../infra/lib/constructs/recovery/scenarios.ts';
 import { type DrillDesign, drillDesign, formatFigure, posture } from './dr-posture.ts';
 import {
   awsDrillClients,
@@ -34,15 +35,9 @@ import { closeKeptConnections } from './watch/probe.ts';
 import type { Sample } from './watch/traffic-window.ts';
 import { watchTraffic } from './watch/watch.ts';
 
-/** The scenarios the estate defines templates for (infra/lib/constructs/recovery/game-days.ts). */
-export const SCENARIOS = [
-  'az-power',
-  'aurora-failover',
-  'ecs-task-stop',
-  'asg-capacity',
-  'region-dns',
-] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+/** The scenarios the estate defines templates for. */
+export const SCENARIOS = DRILL_SCENARIOS;
+export type Scenario = DrillScenario;
 /** Scenarios whose fault moves the database writer: a write stream measures what they lose. */
 const LOSES_WRITES: readonly Scenario[] = ['az-power', 'aurora-failover'];
 /** The scenario that takes the region out of DNS: the watch follows that region's answers. */

@@ -5,16 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import type { DrillScenario } from './scenarios.ts';
 
-/** The scenarios a game day can rehearse; the drill command names them. */
-export const DRILL_SCENARIOS = [
-  'az-power',
-  'aurora-failover',
-  'ecs-task-stop',
-  'asg-capacity',
-  'region-dns',
-] as const;
-export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
+export { DRILL_SCENARIOS, type DrillScenario } from './scenarios.ts';
 
 /** Props of {@link GameDays}. */
 export interface GameDaysProps {
