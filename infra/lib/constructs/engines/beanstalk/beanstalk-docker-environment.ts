@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,6 +20,11 @@ import {
   scalingAndDeploymentOptions,
 } from './beanstalk-environment.ts';
 import { BeanstalkPlatform } from './beanstalk-platform.ts';
+import {
+  acknowledgeInstancePolicies,
+  beanstalkServiceRole,
+  managedPolicyFinding,
+} from './beanstalk-roles.ts';
 import { beanstalkDockerNames, DOCKER_PLATFORM_BRANCH } from './dockerrun.ts';
 import { environmentHealthAlarm } from './environment-health-alarm.ts';
 
@@ -97,14 +102,10 @@ export class BeanstalkDockerEnvironment extends Construct {
     });
     this.logGroup.grantWrite(this.instanceRole);
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
-    const serviceRole = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('elasticbeanstalk.amazonaws.com'),
-      description: 'Beanstalk: enhanced health and managed platform updates of the Docker environment',
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSElasticBeanstalkEnhancedHealth'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy'),
-      ],
-    });
+    const serviceRole = beanstalkServiceRole(
+      this,
+      'Beanstalk: enhanced health and managed platform updates of the Docker environment',
+    );
     const instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc,
       description: 'Beanstalk Docker instances: no inbound of its own (Beanstalk admits its load balancer)',
@@ -177,40 +178,20 @@ export class BeanstalkDockerEnvironment extends Construct {
       alarmDescription: 'The Beanstalk Docker environment is degraded or severe (enhanced health: 20, 25)',
       environmentName: names.environment,
     });
-    this.acknowledge(serviceRole);
+    this.acknowledge();
   }
 
-  private acknowledge(serviceRole: iam.Role): void {
-    const managed = (name: string) =>
-      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
-    Validations.of(this.instanceRole).acknowledge(
+  private acknowledge(): void {
+    acknowledgeInstancePolicies(
+      this.instanceRole,
       {
-        id: managed('AWSElasticBeanstalkWebTier'),
-        reason:
-          'What the Beanstalk platform agent needs on an instance (logs, bundle, health), maintained by AWS',
-      },
-      {
-        id: managed('AWSElasticBeanstalkMulticontainerDocker'),
+        id: managedPolicyFinding('AWSElasticBeanstalkMulticontainerDocker'),
         reason:
           "The ECS agent's rights on the environment's cluster, which Beanstalk creates and names itself, maintained by AWS",
       },
       {
-        id: managed('AmazonSSMManagedInstanceCore'),
-        reason: 'Session Manager replaces SSH; AWS maintains the exact SSM agent permissions in this policy',
-      },
-      {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'ecr:GetAuthorizationToken (the image pull) has no resource to scope to',
-      },
-    );
-    Validations.of(serviceRole).acknowledge(
-      {
-        id: managed('service-role/AWSElasticBeanstalkEnhancedHealth'),
-        reason: 'The service role policy AWS maintains for enhanced health reporting',
-      },
-      {
-        id: managed('AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy'),
-        reason: 'The service role policy AWS maintains for managed platform updates',
       },
     );
   }

@@ -1,4 +1,4 @@
-import { Fn, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticbeanstalk from 'aws-cdk-lib/aws-elasticbeanstalk';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import { beanstalkSourceBundle } from '../service-bundles.ts';
 import { HEALTH_CHECK_PATH } from '../service-load-balancer.ts';
 import { checkSetting, type ServiceSettingsTarget } from '../service-settings.ts';
 import { BeanstalkPlatform } from './beanstalk-platform.ts';
+import { acknowledgeInstancePolicies, beanstalkServiceRole } from './beanstalk-roles.ts';
 
 /** The names the Beanstalk engine and the operator tool agree on. */
 export function beanstalkNames(config: Pick<EstateConfig, 'appName'>) {
@@ -182,14 +183,10 @@ export class BeanstalkEnvironment
       ],
     });
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.instanceRole });
-    const serviceRole = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('elasticbeanstalk.amazonaws.com'),
-      description: 'Beanstalk: enhanced health and managed platform updates of the environment',
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSElasticBeanstalkEnhancedHealth'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy'),
-      ],
-    });
+    const serviceRole = beanstalkServiceRole(
+      this,
+      'Beanstalk: enhanced health and managed platform updates of the environment',
+    );
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc,
       description: 'Beanstalk instances: no inbound of its own (Beanstalk admits its load balancer)',
@@ -268,7 +265,7 @@ export class BeanstalkEnvironment
         evaluateTargetHealth: true,
       }),
     });
-    this.acknowledge(serviceRole);
+    this.acknowledge();
   }
 
   /** A setting of the service, as an environment property (applied to the instances by an update). */
@@ -289,29 +286,7 @@ export class BeanstalkEnvironment
     grantDrainSwitch(this.instanceRole, parameterName);
   }
 
-  private acknowledge(serviceRole: iam.Role): void {
-    const managed = (name: string) =>
-      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
-    Validations.of(this.instanceRole).acknowledge(
-      {
-        id: managed('AWSElasticBeanstalkWebTier'),
-        reason:
-          'What the Beanstalk platform agent needs on an instance (logs, bundle, health), maintained by AWS',
-      },
-      {
-        id: managed('AmazonSSMManagedInstanceCore'),
-        reason: 'Session Manager replaces SSH; AWS maintains the exact SSM agent permissions in this policy',
-      },
-    );
-    Validations.of(serviceRole).acknowledge(
-      {
-        id: managed('service-role/AWSElasticBeanstalkEnhancedHealth'),
-        reason: 'The service role policy AWS maintains for enhanced health reporting',
-      },
-      {
-        id: managed('AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy'),
-        reason: 'The service role policy AWS maintains for managed platform updates',
-      },
-    );
+  private acknowledge(): void {
+    acknowledgeInstancePolicies(this.instanceRole);
   }
 }
