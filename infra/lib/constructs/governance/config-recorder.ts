@@ -1,9 +1,10 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { auditBucketProps } from './audit-bucket.ts';
 
 /** Props of {@link ConfigRecorder}. */
 export interface ConfigRecorderProps {
@@ -40,24 +41,16 @@ export class ConfigRecorder extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWS_ConfigRole')],
       description: 'AWS Config recorder: reads the recorded resources, delivers to the Config bucket',
     });
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'config/',
-      lifecycleRules: [
-        {
-          expiration: props.retention,
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
+    this.bucket = new s3.Bucket(
+      this,
+      'Bucket',
+      auditBucketProps({
+        key: props.key,
+        accessLogs: props.accessLogs,
+        accessLogsPrefix: 'config/',
+        retention: props.retention,
+      }),
+    );
     // Config checks the bucket's ACL before its first delivery, then writes under AWSLogs/<account>/.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetBucketAcl'], resources: [this.bucket.bucketArn] }),

@@ -1,9 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { type Duration, Stack } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { auditBucketProps } from './audit-bucket.ts';
 
 /** Props of {@link EstateTrail}. */
 export interface EstateTrailProps {
@@ -63,24 +64,16 @@ export class EstateTrail extends Construct {
       }),
     );
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'cloudtrail/',
-      lifecycleRules: [
-        {
-          expiration: props.retention,
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
+    this.bucket = new s3.Bucket(
+      this,
+      'Bucket',
+      auditBucketProps({
+        key: this.key,
+        accessLogs: props.accessLogs,
+        accessLogsPrefix: 'cloudtrail/',
+        retention: props.retention,
+      }),
+    );
 
     this.trail = new cloudtrail.Trail(this, 'Resource', {
       trailName: props.trailName,
